@@ -1,0 +1,126 @@
+"""Homicide prevention debriefs: the application factory."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, flash, g, request, url_for
+
+from app.config import load_config
+from app.extensions import csrf, db, login_manager, migrate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
+    """Build the app. `env` replaces os.environ (tests); `config` overrides the result."""
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+        instance_path=os.path.join(ROOT, "instance"),
+    )
+    app.config.update(load_config(env, app.instance_path))
+    if config:
+        app.config.update(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    init_extensions(app)
+    init_templates(app)
+    register_blueprints(app)
+
+    from app.cli import init_cli
+    from app.errors import init_errors
+    from app.security import init_security
+
+    init_security(app)
+    init_errors(app)
+    init_cli(app)
+    _declare_static_public(app)
+    return app
+
+
+def _declare_static_public(app: Flask) -> None:
+    """Static files (CSS, JS) are public; say so like every other route."""
+    from app.permissions import policy
+
+    app.view_functions["static"] = policy(public=True)(app.view_functions["static"])
+
+
+def init_extensions(app: Flask) -> None:
+    from app.database import init_database
+
+    init_database(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+
+    import app.auth.sessions  # noqa: F401  registers the user loader
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        from flask import redirect
+
+        from app.htmx import is_htmx, redirect_client
+
+        ended = g.get("session_ended")
+        if ended in ("idle_timeout", "absolute_timeout"):
+            flash("Your session has ended. Sign in again to continue.", "info")
+        elif request.method == "GET":
+            flash(login_manager.login_message, login_manager.login_message_category)
+        next_path = request.full_path.rstrip("?") if request.method == "GET" else None
+        if is_htmx():
+            # Never swap a login form into a fragment: send the whole page there.
+            page = request.headers.get("HX-Current-URL")
+            return redirect_client(url_for("auth.login", next=_path_of(page) or None), 401)
+        return redirect(url_for("auth.login", next=next_path))
+
+
+def _path_of(url: str | None) -> str | None:
+    from urllib.parse import urlsplit
+
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def init_templates(app: Flask) -> None:
+    from app.models import ROLE_LABELS, Role
+
+    @app.context_processor
+    def _globals():
+        return {
+            "marking": app.config["MARKING"],
+            "handling_line": app.config["HANDLING_LINE"],
+            "organisation_name": app.config["ORGANISATION_NAME"],
+            "Role": Role,
+            "ROLE_LABELS": ROLE_LABELS,
+        }
+
+    @app.template_filter("when")
+    def _when(value):
+        """UTC datetime to UK local time for display."""
+        from zoneinfo import ZoneInfo
+
+        if value is None:
+            return "—"
+        return value.astimezone(ZoneInfo("Europe/London")).strftime("%d %b %Y %H:%M")
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.auditlog import bp as auditlog_bp
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(auditlog_bp, url_prefix="/audit")

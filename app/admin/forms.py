@@ -1,0 +1,80 @@
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.auth.forms import NewPasswordMixin
+from app.extensions import db
+from app.models import ROLE_LABELS, Agency, Role
+
+USERNAME_RULE = Regexp(r"^[a-z0-9][a-z0-9._-]{1,63}$",
+                       message="Use 2 to 64 lower-case letters, digits, dots, hyphens or underscores.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserDetailsForm(FlaskForm):
+    full_name = StringField("Full name", validators=[DataRequired("Enter the person's name."), Length(max=120)])
+    email = EmailField("Email", validators=[Optional(), Email("Enter an email address like name@force.police.uk."),
+                                            Length(max=254)],
+                       description="Used for action reminders. Optional.")
+    roles = MultiCheckboxField("Roles", choices=[(r.value, ROLE_LABELS[r]) for r in Role],
+                               validators=[DataRequired("Choose at least one role.")])
+    agency_id = SelectField("Agency", coerce=int, validators=[Optional()],
+                            description="Required for partner agency staff.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agencies = db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.name)).all()
+        self.agency_id.choices = [(0, "— none —")] + [(a.id, a.name) for a in agencies]
+
+    def validate_agency_id(self, field):
+        if Role.PARTNER.value in (self.roles.data or []) and not field.data:
+            raise ValidationError("Partner agency staff must belong to an agency.")
+
+
+class EditUserForm(UserDetailsForm):
+    version = HiddenField()
+
+
+class NewUserForm(NewPasswordMixin, UserDetailsForm):
+    username = StringField("Username", validators=[DataRequired("Choose a username."), USERNAME_RULE],
+                           render_kw={"autocapitalize": "none", "spellcheck": "false"})
+    new_password = PasswordField("Temporary password", validators=[DataRequired("Set a temporary password.")],
+                                 render_kw={"autocomplete": "new-password"},
+                                 description="At least 12 characters. The person must change it when they "
+                                             "first sign in. Give it to them in person or by phone, never by email.")
+    confirm = PasswordField("Type it again", validators=[DataRequired("Type the password again."),
+                                                         EqualTo("new_password", "The two passwords do not match.")],
+                            render_kw={"autocomplete": "new-password"})
+
+
+    def validate_new_password(self, field):
+        self.policy_username, self.policy_full_name = self.username.data, self.full_name.data
+        super().validate_new_password(field)
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    new_password = PasswordField("Temporary password", validators=[DataRequired("Set a temporary password.")],
+                                 render_kw={"autocomplete": "new-password"},
+                                 description="The person must change it when they next sign in. Their current "
+                                             "sessions end now.")
+    confirm = PasswordField("Type it again", validators=[DataRequired("Type the password again."),
+                                                         EqualTo("new_password", "The two passwords do not match.")],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=100)])
+    role = SelectField("Role", choices=[("", "Any role")] + [(r.value, ROLE_LABELS[r]) for r in Role],
+                       validators=[Optional()])
+    status = SelectField("Status", choices=[("", "Active and disabled"), ("active", "Active"),
+                                            ("disabled", "Disabled")], validators=[Optional()])
+    page = IntegerField(validators=[Optional()])

@@ -1,0 +1,146 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from app import audit
+from app.admin import bp, services
+from app.admin.forms import EditUserForm, NewUserForm, ResetPasswordForm, UserFilterForm
+from app.extensions import db
+from app.htmx import render
+from app.models import Role, User
+from app.permissions import get_or_404, policy, scoped
+
+PAGE_SIZE = 50
+
+
+def _apply_error(form, err: services.AccountError) -> None:
+    field = getattr(form, err.field, None) if err.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [err.message]
+    else:
+        form.form_errors.append(err.message)
+
+
+@bp.route("/users")
+@policy(Role.ADMIN)
+def users():
+    form = UserFilterForm(request.args)
+    form.validate()
+    page = max(form.page.data or 1, 1)
+    stmt = scoped(services.list_users_stmt(form.q.data, form.role.data, form.status.data), User)
+    result = db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
+    audit.log_consultation("user_account", None, action="user.list")
+    return render("admin/users.html", "admin/_user_table.html", form=form, result=result)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@policy(Role.ADMIN)
+def new_user():
+    form = NewUserForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                username=form.username.data, full_name=form.full_name.data, email=form.email.data,
+                roles=form.roles.data, agency_id=form.agency_id.data, password=form.new_password.data,
+                actor=current_user._get_current_object())
+        except services.AccountError as err:
+            db.session.rollback()
+            _apply_error(form, err)
+        else:
+            flash(f"Account {user.username} created. They must choose a new password when they first sign in.",
+                  "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    if request.method == "POST":
+        status = 422
+    return render_template("admin/user_new.html", form=form), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@policy(Role.ADMIN)
+def user_detail(user_id: int):
+    user = get_or_404(User, user_id)
+    actor = current_user._get_current_object()
+    if request.method == "GET":
+        form = EditUserForm(obj=user, roles=[r.value for r in user.roles], agency_id=user.agency_id or 0,
+                            version=user.version)
+        audit.log_consultation("user_account", user.id, action="user.view")
+        return _detail_page(user, form)
+
+    form = EditUserForm()
+    if not form.validate_on_submit():
+        return _detail_page(user, form, 422)
+    try:
+        version = int(form.version.data)
+    except (TypeError, ValueError):
+        version = -1
+    try:
+        changed = services.update_user(user, version=version, full_name=form.full_name.data, email=form.email.data,
+                                       roles=form.roles.data, agency_id=form.agency_id.data, actor=actor)
+    except services.StaleEdit:
+        db.session.rollback()
+        user = get_or_404(User, user_id)
+        form.version.data = user.version  # saving again now overwrites knowingly
+        return _detail_page(user, form, 409, conflict=True)
+    except services.AccountError as err:
+        db.session.rollback()
+        _apply_error(form, err)
+        return _detail_page(get_or_404(User, user_id), form, 422)
+    flash("Saved." if changed else "No changes to save.", "success" if changed else "info")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+def _detail_page(user: User, form, status: int = 200, conflict: bool = False):
+    return render_template("admin/user_detail.html", user=user, form=form, conflict=conflict,
+                           action_form=FlaskForm()), status
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@policy(Role.ADMIN)
+def disable_user(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@policy(Role.ADMIN)
+def enable_user(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    user = get_or_404(User, user_id)
+    try:
+        services.set_active(user, active, current_user._get_current_object())
+    except services.AccountError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash(f"{user.username} is now {'active' if active else 'disabled; their sessions have ended'}.",
+              "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@policy(Role.ADMIN)
+def reset_password(user_id: int):
+    user = get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    form.policy_username, form.policy_full_name = user.username, user.full_name
+    status = 200
+    if form.validate_on_submit():
+        services.reset_password(user, form.new_password.data, current_user._get_current_object())
+        flash(f"Temporary password set for {user.username}. They must change it when they next sign in.",
+              "success")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    if request.method == "POST":
+        status = 422
+    return render_template("admin/reset_password.html", user=user, form=form), status
+
+
+@bp.route("/users/<int:user_id>/sessions/revoke", methods=["POST"])
+@policy(Role.ADMIN)
+def revoke_sessions(user_id: int):
+    user = get_or_404(User, user_id)
+    count = services.end_sessions(user, current_user._get_current_object())
+    flash(f"Ended {count} session{'s' if count != 1 else ''} of {user.username}.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))

@@ -1,0 +1,124 @@
+"""The one way to write the audit log (Data Protection Act 2018 s.62).
+
+Every helper adds a row to the current database session and never commits: the
+row lands in the same transaction as the change it describes, or not at all.
+Rows carry identifiers and field names only, never values, names or narrative.
+`log_consultation` is the exception that commits, because a view changes nothing
+else and the row must survive the request.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import AuditEvent, Operation
+
+_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_ACTION = re.compile(r"^[a-z][a-z0-9_.]{0,59}$")
+
+
+def _actor_id(user) -> int | None:
+    if user is not None:
+        return user.id
+    if has_request_context():
+        try:
+            if current_user.is_authenticated:
+                return current_user.id
+        except Exception:  # noqa: BLE001 - no user loader context (e.g. during a failed load)
+            return None
+    return None
+
+
+def _field_list(fields: Iterable[str] | None) -> str | None:
+    if not fields:
+        return None
+    names = sorted(set(fields))
+    for name in names:
+        if not _FIELD_NAME.match(name):
+            raise ValueError(f"audit fields must be field names, not values: {name!r}")
+    return ",".join(names)
+
+
+def record(
+    operation: Operation | str,
+    action: str,
+    *,
+    object_type: str | None = None,
+    object_id: object | None = None,
+    fields: Iterable[str] | None = None,
+    recipient: str | None = None,
+    reason: str | None = None,
+    user=None,
+) -> AuditEvent:
+    operation = Operation(operation)
+    if not _ACTION.match(action):
+        raise ValueError(f"bad audit action {action!r}")
+    if operation is Operation.DISCLOSURE and not (recipient and recipient.strip()):
+        raise ValueError("a disclosure must name its recipient")
+    event = AuditEvent(
+        operation=operation.value,
+        action=action,
+        user_id=_actor_id(user),
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        fields=_field_list(fields),
+        recipient=(recipient or None) and recipient.strip()[:200],
+        reason=(reason or None) and reason.strip()[:200],
+        request_id=g.get("request_id") if has_request_context() else None,
+        client_addr=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event
+
+
+def collection(object_type: str, object_id, fields: Iterable[str], action: str | None = None, **kw) -> AuditEvent:
+    return record(Operation.COLLECTION, action or f"{object_type}.create", object_type=object_type,
+                  object_id=object_id, fields=fields, **kw)
+
+
+def alteration(object_type: str, object_id, fields: Iterable[str], action: str | None = None, **kw) -> AuditEvent:
+    return record(Operation.ALTERATION, action or f"{object_type}.update", object_type=object_type,
+                  object_id=object_id, fields=fields, **kw)
+
+
+def consultation(object_type: str, object_id=None, action: str | None = None, **kw) -> AuditEvent:
+    return record(Operation.CONSULTATION, action or f"{object_type}.view", object_type=object_type,
+                  object_id=object_id, **kw)
+
+
+def disclosure(object_type: str, object_id, recipient: str, action: str | None = None, **kw) -> AuditEvent:
+    return record(Operation.DISCLOSURE, action or f"{object_type}.export", object_type=object_type,
+                  object_id=object_id, recipient=recipient, **kw)
+
+
+def combination(object_type: str, object_id, fields: Iterable[str] | None = None, action: str | None = None,
+                **kw) -> AuditEvent:
+    return record(Operation.COMBINATION, action or f"{object_type}.combine", object_type=object_type,
+                  object_id=object_id, fields=fields, **kw)
+
+
+def erasure(object_type: str, object_id, fields: Iterable[str] | None = None, action: str | None = None,
+            **kw) -> AuditEvent:
+    return record(Operation.ERASURE, action or f"{object_type}.erase", object_type=object_type,
+                  object_id=object_id, fields=fields, **kw)
+
+
+def security(action: str, *, object_type: str | None = None, object_id=None, user=None, reason=None) -> AuditEvent:
+    return record(Operation.SECURITY, action, object_type=object_type, object_id=object_id, user=user, reason=reason)
+
+
+def log_consultation(object_type: str, object_id=None, action: str | None = None, **kw) -> None:
+    """Record that the current user viewed personal data, and commit it."""
+    consultation(object_type, object_id, action, **kw)
+    db.session.commit()
+
+
+def log_security(action: str, **kw) -> None:
+    """Record a security event on its own, after discarding any unfinished change."""
+    db.session.rollback()
+    security(action, **kw)
+    db.session.commit()

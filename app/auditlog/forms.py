@@ -1,0 +1,34 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app.models import Operation
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    user = StringField("User", validators=[Optional(), Length(max=64)], description="Username")
+    operation = SelectField("Operation", choices=[("", "Any")] + [(o.value, o.value.capitalize()) for o in Operation],
+                            validators=[Optional()])
+    object_type = StringField("Object type", validators=[Optional(), Length(max=40)],
+                              description="For example user_account")
+    object_id = StringField("Object id", validators=[Optional(), Length(max=64)])
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    page = IntegerField(validators=[Optional()])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date is before the start date.")
+
+
+class AuditExportForm(AuditFilterForm):
+    class Meta:
+        csrf = True
+
+    recipient = StringField("Recipient", validators=[DataRequired("Say who the export is for."), Length(max=200)],
+                            description="Who will receive this export, e.g. the Information Commissioner's Office.")
+    reason = StringField("Purpose", validators=[DataRequired("Say why it is being exported."), Length(max=200)],
+                         description="Lawful purpose, e.g. self-monitoring, or a request from the ICO.")

@@ -1,0 +1,40 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from app.auth.passwords import MAX_LENGTH, policy_problems
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(message="Enter your username."), Length(max=64)],
+                           render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
+    password = PasswordField("Password", validators=[DataRequired(message="Enter your password."),
+                                                     Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+
+
+class NewPasswordMixin:
+    """Checks the new password against the policy; the form sets `policy_user`."""
+
+    policy_username: str | None = None
+    policy_full_name: str | None = None
+
+    def validate_new_password(self, field):
+        problems = policy_problems(field.data or "", self.policy_username, self.policy_full_name)
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField("New password", validators=[DataRequired("Enter a new password.")],
+                                 render_kw={"autocomplete": "new-password"},
+                                 description="At least 12 characters. A few unrelated words make a strong, "
+                                             "memorable passphrase.")
+    confirm = PasswordField("Type the new password again",
+                            validators=[DataRequired("Type the new password again."),
+                                        EqualTo("new_password", "The two new passwords do not match.")],
+                            render_kw={"autocomplete": "new-password"})
+    sign_out_others = BooleanField("Sign out my other sessions", default=True)

@@ -1,0 +1,107 @@
+"""Password hashing (argon2id) and the password policy."""
+from __future__ import annotations
+
+import gzip
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+# Words that anyone guessing a password for this system would try first.
+CONTEXT_WORDS = {
+    "homicide", "debrief", "debriefs", "police", "prevention", "official", "sensitive",
+    "officialsensitive", "password", "welcome", "letmein", "changeme", "review",
+}
+_COMMON_FILE = Path(__file__).with_name("common_passwords.txt.gz")
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The bundled list of 19,640 common passwords (one per line, gzip)."""
+    with gzip.open(_COMMON_FILE, "rt", encoding="utf-8") as fh:
+        return frozenset(line.strip().casefold() for line in fh if line.strip())
+
+
+def hasher() -> PasswordHasher:
+    cfg = current_app.config
+    key = (cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_KIB"], cfg["ARGON2_PARALLELISM"])
+    return _hasher(*key)
+
+
+@lru_cache(maxsize=4)
+def _hasher(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID)
+
+
+def hash_password(password: str) -> str:
+    return hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return hasher().verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return hasher().check_needs_rehash(password_hash)
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(time_cost: int, memory_kib: int, parallelism: int) -> str:
+    return _hasher(time_cost, memory_kib, parallelism).hash("not a real password, only for timing")
+
+
+def burn_verification(password: str) -> None:
+    """Spend the time a real check takes, so unknown accounts answer no faster."""
+    cfg = current_app.config
+    verify_password(
+        _dummy_hash(cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_KIB"], cfg["ARGON2_PARALLELISM"]), password
+    )
+
+
+_EDGE_JUNK = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+
+
+def policy_problems(password: str, username: str | None = None, full_name: str | None = None) -> list[str]:
+    """What is wrong with a new password, in words a user can act on (empty: fine).
+
+    Passphrases are encouraged: no composition rules, any characters, up to 128.
+    """
+    problems: list[str] = []
+    if len(password) < MIN_LENGTH:
+        problems.append(f"Use at least {MIN_LENGTH} characters; a few unrelated words make a good passphrase.")
+        return problems
+    if len(password) > MAX_LENGTH:
+        problems.append(f"Use at most {MAX_LENGTH} characters.")
+        return problems
+    folded = password.casefold()
+    core = _EDGE_JUNK.sub("", folded)
+    common = common_passwords()
+    if folded in common or core in common or core in CONTEXT_WORDS or folded in CONTEXT_WORDS:
+        problems.append("This password is too common; choose one that others would not guess.")
+    elif len(set(folded)) < 5:
+        problems.append("This password repeats too few characters; choose something less predictable.")
+    elif _is_sequence(folded):
+        problems.append("This password is a simple sequence; choose something less predictable.")
+    for part, what in ((username, "your username"), (full_name, "your name")):
+        if not part:
+            continue
+        for token in re.split(r"[\s._-]+", part.casefold()):
+            if len(token) >= 4 and token in folded:
+                problems.append(f"Do not include {what} in your password.")
+                break
+    return problems
+
+
+def _is_sequence(text: str) -> bool:
+    if len(text) < 2:
+        return False
+    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:])}
+    return len(steps) == 1 and steps.pop() in (-1, 0, 1)

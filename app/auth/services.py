@@ -1,0 +1,92 @@
+"""Sign-in, sign-out and password changes. Each function owns its transaction."""
+from __future__ import annotations
+
+from app import audit
+from app.auth import passwords, sessions, throttle
+from app.extensions import db
+from app.models import User, utcnow
+from sqlalchemy import func, select
+
+
+def find_user(username: str) -> User | None:
+    name = username.strip().casefold()
+    if not name:
+        return None
+    return db.session.scalars(select(User).where(func.lower(User.username) == name)).first()
+
+
+def authenticate(username: str, password: str, client_addr: str | None) -> User | None:
+    """Sign the user in and return them, or return None with the attempt recorded.
+
+    Failures look the same whatever the cause (unknown name, wrong password,
+    disabled account, lock) and take as long as a real check.
+    """
+    keys = [throttle.account_key(username), throttle.address_key(client_addr)]
+    user = find_user(username)
+    if throttle.is_locked(keys):
+        passwords.burn_verification(password)
+        audit.security("login.refused_locked", user=user, object_type="user_account",
+                       object_id=user.id if user else None)
+        db.session.commit()
+        return None
+
+    if user is None:
+        passwords.burn_verification(password)
+        ok = False
+    else:
+        ok = passwords.verify_password(user.password_hash, password) and user.active
+
+    if not ok:
+        locked = throttle.record_failure(keys)
+        audit.security("login.failure", user=user, object_type="user_account",
+                       object_id=user.id if user else None,
+                       reason="account disabled" if (user and not user.active) else None)
+        for key in locked:
+            audit.security("login.lockout", user=user, object_type="user_account",
+                           object_id=user.id if user else None,
+                           reason="account" if key.startswith("account:") else "address")
+        db.session.commit()
+        return None
+
+    throttle.clear(keys[0])
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_login_at = utcnow()
+    sessions.start_session(user)
+    audit.security("login.success", user=user, object_type="user_account", object_id=user.id)
+    db.session.commit()
+    return user
+
+
+def logout(user: User) -> None:
+    sessions.end_current_session("logout")
+    audit.security("logout", user=user, object_type="user_account", object_id=user.id)
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str, sign_out_others: bool) -> bool:
+    """Change the user's own password; False if the current one is wrong."""
+    if not passwords.verify_password(user.password_hash, current):
+        audit.security("password.change_refused", user=user, object_type="user_account", object_id=user.id)
+        db.session.commit()
+        return False
+    user.password_hash = passwords.hash_password(new)
+    user.password_changed_at = utcnow()
+    user.must_change_password = False
+    # This browser gets a new session; the old token (and any copy of it) dies.
+    sessions.revoke_all(user, "password_change", keep=None if sign_out_others else sessions.current_session())
+    current = sessions.current_session()
+    if current is not None and current.revoked_at is None:
+        current.revoked_at = utcnow()
+        current.revoked_reason = "password_change"
+    sessions.start_session(user)
+    audit.alteration("user_account", user.id, ["password_hash"], action="password.change", user=user)
+    db.session.commit()
+    return True
+
+
+def sign_out_other_sessions(user: User) -> int:
+    count = sessions.revoke_all(user, "signed_out_by_user", keep=sessions.current_session())
+    audit.security("session.revoke_others", user=user, object_type="user_account", object_id=user.id)
+    db.session.commit()
+    return count

@@ -1,0 +1,64 @@
+"""`flask --app wsgi ...` commands for force IT."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Role
+
+
+def init_cli(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice([r.value for r in Role]), help="A role; repeat for several.")
+@click.option("--full-name", default=None, help="The person's name (defaults to the username).")
+@click.option("--email", default=None)
+@click.option("--agency", default=None, help="Agency name, required with --role partner.")
+def create_user(username, roles, full_name, email, agency):
+    """Create an account. The password is read from a prompt, or from stdin when piped."""
+    from app.admin.services import AccountError
+    from app.admin.services import create_user as create
+    from app.models import Agency
+
+    password = _read_password()
+    agency_id = None
+    if agency:
+        found = db.session.scalars(select(Agency).where(Agency.name == agency)).first()
+        if found is None:
+            raise click.ClickException(f"No agency called {agency!r}.")
+        agency_id = found.id
+    try:
+        user = create(username=username, full_name=full_name or username, email=email, roles=roles,
+                      password=password, agency_id=agency_id, must_change_password=False)
+    except AccountError as err:
+        raise click.ClickException(err.message) from None
+    click.echo(f"Created {user.username} with roles: {', '.join(sorted(r.value for r in user.roles))}")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Add clearly fictional demo accounts (refused in production)."""
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("seed-demo refuses to run under the production configuration.")
+    from app.demo import seed
+
+    logins = seed()
+    click.echo("Demo logins (fictional people; development only):")
+    for username, password, roles in logins:
+        click.echo(f"  {username:<12} {password:<28} {roles}")

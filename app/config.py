@@ -1,0 +1,127 @@
+"""Configuration, read from environment variables only.
+
+`load_config(env)` returns a plain dict for `app.config`. Nothing here is read at
+import time: `create_app()` calls it, so tests can pass their own values.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+DEFAULT_HANDLING = (
+    "Handle as OFFICIAL-SENSITIVE. For the homicide prevention debrief process only; "
+    "do not copy or share outside it without the review team's agreement."
+)
+# Values that must never sign a production session.
+KNOWN_WEAK_KEYS = {"dev", "development", "secret", "changeme", "change-me", "test", "testing"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the app may start with."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    v = value.strip().lower()
+    if v in {"1", "true", "yes", "on"}:
+        return True
+    if v in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"not a true/false value: {value!r}")
+
+
+def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}")
+    return value
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """SQLite under instance/ by default; postgres URLs are pinned to psycopg 3."""
+    if not raw:
+        return "sqlite:///" + os.path.join(instance_path, "hpd.sqlite3")
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw[len("postgres://"):]
+    if raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw[len("postgresql://"):]
+    return raw
+
+
+def load_config(env: dict | None = None, instance_path: str = "instance") -> dict:
+    env = dict(os.environ if env is None else env)
+    app_env = (env.get("APP_ENV") or "production").strip().lower()
+    if app_env not in {"production", "development", "testing"}:
+        raise ConfigError("APP_ENV must be production, development or testing")
+    production = app_env == "production"
+
+    secret = env.get("SECRET_KEY", "")
+    if production:
+        if len(secret) < MIN_SECRET_KEY_LENGTH or secret.lower() in KNOWN_WEAK_KEYS or len(set(secret)) < 10:
+            raise ConfigError(
+                "SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters in production "
+                "(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+    elif not secret:
+        raise ConfigError("SECRET_KEY is not set (scripts/run creates one for development)")
+
+    cookie_secure = _bool(env.get("SESSION_COOKIE_SECURE"), True)
+    if production and not cookie_secure:
+        raise ConfigError("SESSION_COOKIE_SECURE may be switched off only outside production")
+
+    db_url = database_url(env.get("DATABASE_URL"), instance_path)
+    engine_options: dict = {}
+    if db_url.startswith("postgresql"):
+        engine_options = {"pool_pre_ping": True}
+
+    return {
+        "APP_ENV": app_env,
+        "DEBUG": False,
+        "TESTING": app_env == "testing",
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SQLITE_BUSY_TIMEOUT_MS": _int(env, "SQLITE_BUSY_TIMEOUT_MS", 10000, 1000),
+        # Sessions: the cookie only carries an opaque token; state lives in user_session.
+        "SESSION_COOKIE_NAME": "__Host-session" if cookie_secure else "hpd_session",
+        "SESSION_COOKIE_SECURE": cookie_secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30, 1),
+        "SESSION_MAX_HOURS": _int(env, "SESSION_MAX_HOURS", 10, 1),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int(env, "SESSION_MAX_HOURS", 10, 1)),
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        # CSRF: one token per session, checked on every unsafe request.
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_CHECK_DEFAULT": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": True,
+        # Request size limits (no uploads yet).
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024, 1024),
+        "MAX_FORM_MEMORY_SIZE": 500 * 1024,
+        "MAX_FORM_PARTS": 1000,
+        # Login throttling, shared by all workers through the database.
+        "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5, 1),
+        "LOGIN_IP_MAX_FAILURES": _int(env, "LOGIN_IP_MAX_FAILURES", 30, 1),
+        "LOGIN_LOCK_MINUTES": _int(env, "LOGIN_LOCK_MINUTES", 15, 1),
+        # Argon2id cost; testing lowers it to keep the suite quick, production never does.
+        "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", 3, 1) if not app_env == "testing" else 1,
+        "ARGON2_MEMORY_KIB": _int(env, "ARGON2_MEMORY_KIB", 65536, 19456) if not app_env == "testing" else 1024,
+        "ARGON2_PARALLELISM": _int(env, "ARGON2_PARALLELISM", 4, 1) if not app_env == "testing" else 1,
+        # Protective marking shown on every page, document and email.
+        "MARKING": (env.get("MARKING") or DEFAULT_MARKING).strip(),
+        "HANDLING_LINE": (env.get("HANDLING_LINE") or DEFAULT_HANDLING).strip(),
+        "ORGANISATION_NAME": (env.get("ORGANISATION_NAME") or "").strip(),
+        # Number of reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted.
+        "PROXY_COUNT": _int(env, "PROXY_COUNT", 0, 0),
+    }

@@ -1,0 +1,107 @@
+"""The one place that answers "may this user do this?".
+
+Every route carries `@policy(...)`; a test walks `app.url_map` and fails on any
+route without one. Object access goes through `get_or_404` and lists through
+`scoped`, which share the same per-model rules, so a hidden object answers 404
+and never shows up in a list or a count.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select, false, select
+
+from app import audit
+from app.extensions import db, login_manager
+from app.htmx import is_htmx, redirect_client
+from app.models import AuditEvent, Role, User
+
+
+@dataclass(frozen=True)
+class Policy:
+    public: bool
+    roles: frozenset[Role]  # empty: any signed-in user
+    allow_password_change_pending: bool = False
+
+    def describe(self) -> str:
+        if self.public:
+            return "public"
+        return ", ".join(sorted(r.value for r in self.roles)) or "any signed-in user"
+
+
+def policy(*roles: Role, public: bool = False, during_password_change: bool = False):
+    """Declare who may use a route.
+
+    `@policy()` any signed-in user; `@policy(Role.ADMIN)` only admins (any of the
+    roles listed); `@policy(public=True)` anyone, signed in or not.
+    """
+    if public and roles:
+        raise ValueError("a public route takes no roles")
+    declared = Policy(public=public, roles=frozenset(Role(r) for r in roles),
+                      allow_password_change_pending=during_password_change)
+
+    def decorate(view: Callable):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not declared.public:
+                if not current_user.is_authenticated:
+                    return login_manager.unauthorized()
+                if current_user.must_change_password and not declared.allow_password_change_pending:
+                    target = url_for("auth.change_password")
+                    return redirect_client(target) if is_htmx() else redirect(target)
+                if declared.roles and not current_user.has_role(*declared.roles):
+                    audit.log_security("access.denied", object_type="route", object_id=request.endpoint)
+                    abort(403)
+            return view(*args, **kwargs)
+
+        guarded._policy = declared  # read by the route inventory test
+        return guarded
+
+    return decorate
+
+
+def policy_of(view: Callable) -> Policy | None:
+    return getattr(view, "_policy", None)
+
+
+# ---- object scoping -------------------------------------------------------------
+
+def _scope_users(stmt: Select, user) -> Select:
+    if user.has_role(Role.ADMIN):
+        return stmt
+    return stmt.where(User.id == user.id)
+
+
+def _scope_audit(stmt: Select, user) -> Select:
+    return stmt if user.has_role(Role.AUDITOR) else stmt.where(false())
+
+
+_SCOPES: dict[type, Callable[[Select, object], Select]] = {
+    User: _scope_users,
+    AuditEvent: _scope_audit,
+}
+
+
+def scoped(stmt: Select, model: type, user=None) -> Select:
+    """Restrict a select over `model` to the rows `user` may see."""
+    user = user if user is not None else current_user
+    try:
+        rule = _SCOPES[model]
+    except KeyError as exc:
+        raise LookupError(f"no visibility rule for {model.__name__}") from exc
+    return rule(stmt, user)
+
+
+def get_or_404(model: type, object_id, user=None):
+    """Load one object the user may see, or answer 404 (and log the attempt)."""
+    user = user if user is not None else current_user
+    stmt = scoped(select(model).where(model.id == object_id), model, user)
+    obj = db.session.scalars(stmt).first()
+    if obj is None:
+        audit.log_security("access.not_found", object_type=model.__tablename__, object_id=object_id)
+        abort(404)
+    return obj

@@ -1,0 +1,29 @@
+/* Site behaviour. No inline scripts anywhere: the CSP allows only files from 'self'. */
+(function () {
+  "use strict";
+
+  function showMessage(level, text) {
+    var area = document.getElementById("flash");
+    if (!area) { return; }
+    var p = document.createElement("p");
+    p.className = "flash flash--" + (level === "error" ? "error" : "info");
+    p.textContent = text;
+    area.appendChild(p);
+  }
+
+  // Server-sent messages: HX-Trigger: {"showMessage": {"level": "...", "message": "..."}}
+  document.body.addEventListener("showMessage", function (evt) {
+    var d = evt.detail || {};
+    showMessage(d.level, d.message || "");
+  });
+
+  // A request that failed without a message of its own still says so.
+  document.body.addEventListener("htmx:sendError", function () {
+    showMessage("error", "The server could not be reached. Check your connection and try again.");
+  });
+  document.body.addEventListener("htmx:responseError", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (xhr && xhr.getResponseHeader("HX-Trigger")) { return; }
+    showMessage("error", "Something went wrong (status " + (xhr ? xhr.status : "?") + "). Nothing was saved.");
+  });
+})();
