@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from flask_login import current_user
 
 from app.extensions import db
 from app.models import AuditEvent, Operation
+from app.security import request_id
 
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _ACTION = re.compile(r"^[a-z][a-z0-9_.]{0,59}$")
@@ -68,7 +69,7 @@ def record(
         fields=_field_list(fields),
         recipient=(recipient or None) and recipient.strip()[:200],
         reason=(reason or None) and reason.strip()[:200],
-        request_id=g.get("request_id") if has_request_context() else None,
+        request_id=request_id() if has_request_context() else None,
         client_addr=request.remote_addr if has_request_context() else None,
     )
     db.session.add(event)

@@ -5,6 +5,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.extensions import db
@@ -24,6 +25,7 @@ def _read_password() -> str:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", "roles", multiple=True, required=True,
               type=click.Choice([r.value for r in Role]), help="A role; repeat for several.")
@@ -52,6 +54,7 @@ def create_user(username, roles, full_name, email, agency):
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Add clearly fictional demo accounts (refused in production)."""
     if current_app.config["APP_ENV"] == "production":

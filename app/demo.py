@@ -29,7 +29,7 @@ def seed() -> list[tuple[str, str, str]]:
             agency_id = None
             if agency_name:
                 agency_id = db.session.scalars(select(Agency.id).where(Agency.name == agency_name)).first()
-            create_user(username=username, full_name=name, email=f"{username}@example.invalid", roles=roles,
+            create_user(username=username, full_name=name, email=f"{username}@example.org", roles=roles,
                         password=DEMO_PASSWORD, agency_id=agency_id, must_change_password=False)
         logins.append((username, DEMO_PASSWORD, ", ".join(r.value for r in roles)))
     return logins

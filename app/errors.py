@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app import audit
 from app.extensions import db
 from app.htmx import is_htmx
+from app.security import request_id
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
@@ -32,11 +33,11 @@ def render_error(code: int, message: str | None = None):
     text = message or text
     if is_htmx():
         body = render_template("errors/_message.html", code=code, title=title, text=text,
-                               request_id=g.get("request_id"))
+                               request_id=request_id())
         headers = {"HX-Trigger": json.dumps({"showMessage": {"level": "error", "message": text}})}
         return body, code, headers
     return render_template("errors/error.html", code=code, title=title, text=text,
-                           request_id=g.get("request_id")), code
+                           request_id=request_id()), code
 
 
 def init_errors(app: Flask) -> None:
@@ -58,5 +59,5 @@ def init_errors(app: Flask) -> None:
         if isinstance(exc, HTTPException):
             return http_error(exc)
         db.session.rollback()
-        app.logger.exception("unhandled error, request %s", g.get("request_id"))
+        app.logger.exception("unhandled error, request %s", request_id())
         return render_error(InternalServerError.code)

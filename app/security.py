@@ -13,15 +13,18 @@ CSP = (
 )
 
 
+def request_id() -> str:
+    """A short random id for this request, made on first use (CSRF checks run before any hook of ours)."""
+    if "request_id" not in g:
+        g.request_id = secrets.token_hex(8)
+    return g.request_id
+
+
 def init_security(app: Flask) -> None:
     proxies = app.config["PROXY_COUNT"]
     if proxies:
         # Behind nginx/IIS: trust exactly that many hops for the client address and scheme.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-
-    @app.before_request
-    def _request_id():
-        g.request_id = secrets.token_hex(8)
 
     @app.after_request
     def _headers(response):
@@ -39,6 +42,5 @@ def init_security(app: Flask) -> None:
             # Pages may hold personal data: never keep them in a browser or proxy cache.
             h["Cache-Control"] = "no-store"
             h["Pragma"] = "no-cache"
-        if g.get("request_id"):
-            h["X-Request-Id"] = g.request_id
+        h["X-Request-Id"] = request_id()
         return response

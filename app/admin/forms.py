@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, SelectChoice, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -22,7 +22,7 @@ class UserDetailsForm(FlaskForm):
     email = EmailField("Email", validators=[Optional(), Email("Enter an email address like name@force.police.uk."),
                                             Length(max=254)],
                        description="Used for action reminders. Optional.")
-    roles = MultiCheckboxField("Roles", choices=[(r.value, ROLE_LABELS[r]) for r in Role],
+    roles = MultiCheckboxField("Roles", choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role],
                                validators=[DataRequired("Choose at least one role.")])
     agency_id = SelectField("Agency", coerce=int, validators=[Optional()],
                             description="Required for partner agency staff.")
@@ -30,7 +30,7 @@ class UserDetailsForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         agencies = db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.name)).all()
-        self.agency_id.choices = [(0, "— none —")] + [(a.id, a.name) for a in agencies]
+        self.agency_id.choices = [SelectChoice(0, "— none —")] + [SelectChoice(a.id, a.name) for a in agencies]
 
     def validate_agency_id(self, field):
         if Role.PARTNER.value in (self.roles.data or []) and not field.data:
@@ -73,8 +73,9 @@ class UserFilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Search", validators=[Optional(), Length(max=100)])
-    role = SelectField("Role", choices=[("", "Any role")] + [(r.value, ROLE_LABELS[r]) for r in Role],
+    role = SelectField("Role", choices=[SelectChoice("", "Any role")] + [SelectChoice(r.value, ROLE_LABELS[r])
+                                                                         for r in Role],
                        validators=[Optional()])
-    status = SelectField("Status", choices=[("", "Active and disabled"), ("active", "Active"),
-                                            ("disabled", "Disabled")], validators=[Optional()])
+    status = SelectField("Status", choices=[SelectChoice("", "Active and disabled"), SelectChoice("active", "Active"),
+                                            SelectChoice("disabled", "Disabled")], validators=[Optional()])
     page = IntegerField(validators=[Optional()])

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, SelectChoice, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.models import Operation
@@ -10,7 +10,8 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     user = StringField("User", validators=[Optional(), Length(max=64)], description="Username")
-    operation = SelectField("Operation", choices=[("", "Any")] + [(o.value, o.value.capitalize()) for o in Operation],
+    operation = SelectField("Operation", choices=[SelectChoice("", "Any")] + [SelectChoice(o.value, o.value.capitalize())
+                                                                   for o in Operation],
                             validators=[Optional()])
     object_type = StringField("Object type", validators=[Optional(), Length(max=40)],
                               description="For example user_account")

@@ -89,7 +89,7 @@ def policy_problems(password: str, username: str | None = None, full_name: str |
     elif len(set(folded)) < 5:
         problems.append("This password repeats too few characters; choose something less predictable.")
     elif _is_sequence(folded):
-        problems.append("This password is a simple sequence; choose something less predictable.")
+        problems.append("This password is a simple sequence or keyboard pattern; choose something less predictable.")
     for part, what in ((username, "your username"), (full_name, "your name")):
         if not part:
             continue
@@ -100,8 +100,14 @@ def policy_problems(password: str, username: str | None = None, full_name: str |
     return problems
 
 
+_KEYBOARD_RUNS = ("qwertyuiopasdfghjklzxcvbnm", "1234567890qwertyuiop", "1qaz2wsx3edc4rfv5tgb6yhn7ujm",
+                  "qwertzuiopasdfghjklyxcvbnm", "azertyuiopqsdfghjklmwxcvbn")
+
+
 def _is_sequence(text: str) -> bool:
     if len(text) < 2:
         return False
+    if any(text in run or text in run[::-1] for run in _KEYBOARD_RUNS):
+        return True
     steps = {ord(b) - ord(a) for a, b in zip(text, text[1:])}
     return len(steps) == 1 and steps.pop() in (-1, 0, 1)

@@ -9,17 +9,12 @@ import sqlalchemy as sa
 from alembic import op
 
 from app.models.audit import POSTGRES_TRIGGERS, SQLITE_TRIGGERS
+from app.reference import STARTING_AGENCIES
 
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
-
-
-STARTING_AGENCIES = [
-    "Police", "Children's Social Care", "Adult Social Care", "GP", "Mental Health", "Ambulance",
-    "Acute hospital", "Probation", "Housing", "Domestic abuse service / IDVA", "Education", "Other",
-]
 
 
 def upgrade():

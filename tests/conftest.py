@@ -1,0 +1,195 @@
+"""Shared fixtures.
+
+Every test that takes `app` runs once on SQLite and once on PostgreSQL. PostgreSQL
+comes from TEST_DATABASE_URL; without it those runs skip with the reason, except
+under CI=true, where a missing or unreachable PostgreSQL fails the run.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import uuid
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.extensions import db
+from app.models import Agency
+from app.reference import STARTING_AGENCIES
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+PASSWORD = "correct horse battery staple"
+TEST_SECRET = secrets.token_urlsafe(40)
+
+
+def requirement_missing(reason: str):
+    """Skip outside CI; fail under CI=true, where every dependency is required."""
+    if IN_CI:
+        pytest.fail(f"required under CI=true: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+# ---- databases ------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def pg_schema_url():
+    """A private schema in the PostgreSQL test database, dropped at the end."""
+    if not PG_URL:
+        requirement_missing("PostgreSQL tests need TEST_DATABASE_URL "
+                            "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(PG_URL)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except sa.exc.OperationalError as exc:
+        requirement_missing(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc.orig}")
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+_pg_schema_ready = {}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return request.getfixturevalue("pg_schema_url")
+
+
+def make_app(database_url: str, **env_overrides):
+    env = {
+        "APP_ENV": "testing",
+        "SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": database_url,
+        "SESSION_COOKIE_SECURE": "true",
+    }
+    env.update({k: str(v) for k, v in env_overrides.items()})
+    return create_app(env=env)
+
+
+def reset_database(app) -> None:
+    """Empty schema with reference data: create on SQLite, truncate on PostgreSQL."""
+    with app.app_context():
+        url = app.config["SQLALCHEMY_DATABASE_URI"]
+        if url.startswith("postgresql") and _pg_schema_ready.get(url):
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            db.create_all()
+            _pg_schema_ready[url] = True
+        if not db.session.scalar(sa.select(sa.func.count()).select_from(Agency)):
+            db.session.add_all(Agency(name=n) for n in STARTING_AGENCIES)
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def app(database_url):
+    application = make_app(database_url)
+    reset_database(application)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+
+
+# ---- clients --------------------------------------------------------------------
+
+class BrowserLikeClient(FlaskClient):
+    """A test client that behaves like a browser on the HTTPS intranet site.
+
+    Requests go to https://localhost (so Secure cookies are kept), and unsafe
+    requests carry a same-origin Referer as Referrer-Policy: same-origin sends.
+    """
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("base_url", "https://localhost")
+        method = (kwargs.get("method") or "GET").upper()
+        headers = dict(kwargs.pop("headers", None) or {})
+        if method not in ("GET", "HEAD", "OPTIONS"):
+            headers.setdefault("Referer", "https://localhost/")
+        kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self, path: str = "/login") -> str:
+        html = self.get(path).get_data(as_text=True)
+        m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+            r'"X-CSRFToken": "([^"]+)"', html)
+        assert m, f"no CSRF token on {path}"
+        return m.group(1)
+
+    def post_form(self, path: str, data: dict | None = None, token_from: str | None = None, **kwargs):
+        token = self.csrf_token(token_from or path)
+        payload = {"csrf_token": token, **(data or {})}
+        return self.post(path, data=payload, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = BrowserLikeClient
+    return app.test_client()
+
+
+@pytest.fixture
+def new_client(app):
+    """A factory for more independent browsers."""
+    def make():
+        app.test_client_class = BrowserLikeClient
+        return app.test_client()
+    return make
+
+
+def login(client, username: str, password: str = PASSWORD, follow: bool = False):
+    return client.post_form("/login", {"username": username, "password": password}, follow_redirects=follow)
+
+
+# ---- builders -------------------------------------------------------------------
+
+@pytest.fixture
+def make_user(app):
+    from app.admin.services import create_user
+
+    def build(username: str, *roles: str, password: str = PASSWORD, agency: str | None = None,
+              must_change_password: bool = False, full_name: str | None = None, email: str | None = None):
+        with app.app_context():
+            agency_id = None
+            if "partner" in roles and agency is None:
+                agency = "Probation"
+            if agency:
+                agency_id = db.session.scalars(sa.select(Agency.id).where(Agency.name == agency)).one()
+            user = create_user(username=username, full_name=full_name or f"Test {username.title()}",
+                               email=email, roles=roles or ("member",), password=password, agency_id=agency_id,
+                               must_change_password=must_change_password)
+            user_id = user.id
+            db.session.remove()
+            return user_id
+
+    return build
+
+
+@pytest.fixture
+def signed_in(client, make_user):
+    """Sign a fresh user with the given roles in on `client`; returns the client."""
+    def sign_in(*roles: str, username: str | None = None):
+        name = username or "u_" + "_".join(roles or ("member",))
+        make_user(name, *roles)
+        response = login(client, name)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+    return sign_in
