@@ -68,7 +68,7 @@ def record(
         object_id=None if object_id is None else str(object_id),
         fields=_field_list(fields),
         recipient=(recipient or None) and recipient.strip()[:200],
-        reason=(reason or None) and reason.strip()[:200],
+        reason=((reason or None) and reason.strip()[:200]) or (None if has_request_context() else "command line"),
         request_id=request_id() if has_request_context() else None,
         client_addr=request.remote_addr if has_request_context() else None,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import User
+from app.models import AuditEvent, User
 from tests.conftest import login
 
 
@@ -18,6 +18,8 @@ def test_create_user_reads_the_password_from_stdin(app, client):
         user = db.session.scalar(sa.select(User).where(User.username == "firstadmin"))
         assert {r.value for r in user.roles} == {"admin", "auditor"}
         assert user.must_change_password is False
+        row = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.operation == "collection"))
+        assert row.object_id == str(user.id) and row.reason == "command line" and row.user_id is None
     assert login(client, "firstadmin", "kettle river lamp mountain").headers["Location"] == "/"
 
 

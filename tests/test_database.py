@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Agency
+from tests.conftest import make_app
 
 
-def test_sqlite_connections_use_wal_foreign_keys_busy_timeout_and_full_sync(app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("SQLite settings")
+def test_sqlite_connections_use_wal_foreign_keys_busy_timeout_and_full_sync(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")
     with app.app_context():
         for _ in range(2):  # a second, fresh connection gets the same settings
             with db.engine.connect() as conn:
@@ -23,12 +22,13 @@ def test_sqlite_connections_use_wal_foreign_keys_busy_timeout_and_full_sync(app)
             db.engine.dispose()
 
 
-def test_postgresql_engine_pings_before_use(app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("PostgreSQL settings")
+def test_postgresql_engine_pings_before_use(pg_schema_url):
+    app = make_app(pg_schema_url)
     with app.app_context():
         assert db.engine.pool._pre_ping is True
         assert db.engine.dialect.driver == "psycopg"
+        assert db.session.scalar(sa.text("SELECT 1")) == 1
+        db.engine.dispose()
 
 
 def test_concurrent_writers_wait_instead_of_failing(app):
