@@ -41,31 +41,29 @@ class EditUserForm(UserDetailsForm):
     version = HiddenField()
 
 
-class NewUserForm(NewPasswordMixin, UserDetailsForm):
-    username = StringField("Username", validators=[DataRequired("Choose a username."), USERNAME_RULE],
-                           render_kw={"autocapitalize": "none", "spellcheck": "false"})
+class TemporaryPasswordMixin(NewPasswordMixin):
+    """A temporary password the admin sets; the person must replace it at their next sign-in."""
+
     new_password = PasswordField("Temporary password", validators=[DataRequired("Set a temporary password.")],
                                  render_kw={"autocomplete": "new-password"},
-                                 description="At least 12 characters. The person must change it when they "
-                                             "first sign in. Give it to them in person or by phone, never by email.")
+                                 description="At least 12 characters. The person must change it when they next "
+                                             "sign in. Give it to them in person or by phone, never by email.")
     confirm = PasswordField("Type it again", validators=[DataRequired("Type the password again."),
                                                          EqualTo("new_password", "The two passwords do not match.")],
                             render_kw={"autocomplete": "new-password"})
 
+
+class NewUserForm(TemporaryPasswordMixin, UserDetailsForm):
+    username = StringField("Username", validators=[DataRequired("Choose a username."), USERNAME_RULE],
+                           render_kw={"autocapitalize": "none", "spellcheck": "false"})
 
     def validate_new_password(self, field):
         self.policy_username, self.policy_full_name = self.username.data, self.full_name.data
         super().validate_new_password(field)
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
-    new_password = PasswordField("Temporary password", validators=[DataRequired("Set a temporary password.")],
-                                 render_kw={"autocomplete": "new-password"},
-                                 description="The person must change it when they next sign in. Their current "
-                                             "sessions end now.")
-    confirm = PasswordField("Type it again", validators=[DataRequired("Type the password again."),
-                                                         EqualTo("new_password", "The two passwords do not match.")],
-                            render_kw={"autocomplete": "new-password"})
+class ResetPasswordForm(TemporaryPasswordMixin, FlaskForm):
+    """Their current sessions end when it is set."""
 
 
 class UserFilterForm(FlaskForm):
