@@ -93,6 +93,7 @@ def _path_of(url: str | None) -> str | None:
 
 def init_templates(app: Flask) -> None:
     from app.models import ROLE_LABELS, Role
+    from app.permissions import BOARD_ROLES
 
     @app.context_processor
     def _globals():
@@ -101,8 +102,34 @@ def init_templates(app: Flask) -> None:
             "handling_line": app.config["HANDLING_LINE"],
             "organisation_name": app.config["ORGANISATION_NAME"],
             "Role": Role,
+            "BOARD_ROLES": BOARD_ROLES,
             "ROLE_LABELS": ROLE_LABELS,
         }
+
+    from app.models import Category, Context, Offence, Stage, SubType
+
+    enums = {"Category": Category, "Context": Context, "Offence": Offence, "Stage": Stage, "SubType": SubType}
+
+    @app.template_filter("enum_label")
+    def _enum_label(value, enum_name: str):
+        if value in (None, ""):
+            return "—"
+        return enums[enum_name](value).label
+
+    @app.context_processor
+    def _permissions():
+        from flask_login import current_user
+
+        from app import permissions
+
+        if not current_user.is_authenticated:
+            return {"sees_staff_names": False, "sees_case_text": False, "may_run_debriefs": False}
+        return {"sees_staff_names": permissions.sees_staff_names(), "sees_case_text": permissions.sees_case_text(),
+                "may_run_debriefs": permissions.may_run_debriefs()}
+
+    @app.template_filter("day")
+    def _day(value):
+        return value.strftime("%d %b %Y") if value else "—"
 
     @app.template_filter("when")
     def _when(value):
@@ -118,9 +145,11 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auditlog import bp as auditlog_bp
     from app.auth import bp as auth_bp
+    from app.debriefs import bp as debriefs_bp
     from app.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(debriefs_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(auditlog_bp, url_prefix="/audit")

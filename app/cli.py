@@ -59,9 +59,12 @@ def seed_demo():
     """Add clearly fictional demo accounts (refused in production)."""
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException("seed-demo refuses to run under the production configuration.")
-    from app.demo import seed
+    from app.demo import seed, seed_debriefs
 
     logins = seed()
+    added = seed_debriefs()
+    if added:
+        click.echo(f"Added {added} fictional debriefs across every stage.")
     click.echo("Demo logins (fictional people; development only):")
     for username, password, roles in logins:
         click.echo(f"  {username:<12} {password:<28} {roles}")

@@ -50,3 +50,25 @@ def _busy_timeout() -> int:
     if has_app_context():
         return int(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
     return 10000
+
+
+def lock_row(model, key: dict, defaults: dict | None = None):
+    """Return the row of `model` with primary key `key`, created if missing, locked until commit.
+
+    Two workers asking at once both end up with the same single row: the insert
+    ignores a conflict, and the select takes a row lock (PostgreSQL) inside a
+    transaction that on SQLite already began IMMEDIATE.
+    """
+    from sqlalchemy import select
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    from app.extensions import db
+
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(model).values(**key, **(defaults or {})).on_conflict_do_nothing(index_elements=list(key))
+    )
+    stmt = select(model).filter_by(**key).with_for_update().execution_options(populate_existing=True)
+    return db.session.scalars(stmt).one()

@@ -33,3 +33,74 @@ def seed() -> list[tuple[str, str, str]]:
                         password=DEMO_PASSWORD, agency_id=agency_id, must_change_password=False)
         logins.append((username, DEMO_PASSWORD, ", ".join(r.value for r in roles)))
     return logins
+
+
+# A dozen clearly fictional debriefs across every stage. Places are invented; no real case is described.
+DEMO_DEBRIEFS = [
+    # (days ago, title, category, context, subtype, offence, weapon, area, stage path)
+    (1, "Stabbing outside takeaway, Fernley Road", "near_miss", "non_domestic", "knife", "s18_gbh", "knife",
+     "Northgate", ["referred"]),
+    (2, "Flat fire with occupant, Mill Court", "homicide", "domestic", "intimate_partner", "murder", "fire",
+     "Eastbrook", ["referred"]),
+    (6, "Assault on older man at home, Kestrel Way", "near_miss", "domestic", "familial", "attempted_murder",
+     "blunt object", "Westmoor", ["referred", "scoping"]),
+    (9, "Youth stabbing near skate park", "homicide", "non_domestic", "youth", "murder", "knife", "Northgate",
+     ["referred", "scoping"]),
+    (14, "Woman found injured at home, Alder Close", "near_miss", "domestic", "intimate_partner",
+     "attempted_murder", "ligature", "Southfield", ["referred", "scoping", "chronology"]),
+    (19, "Fatal assault after dispute over debt", "homicide", "non_domestic", "drug_related", "manslaughter",
+     "none", "Eastbrook", ["referred", "scoping", "chronology"]),
+    (24, "Mother killed by adult son, Orchard Lane", "homicide", "domestic", "familial", "murder", "knife",
+     "Westmoor", ["referred", "scoping", "chronology", "debrief"]),
+    (33, "Stranger attack on towpath", "near_miss", "non_domestic", "stranger", "s18_gbh", "bottle",
+     "Southfield", ["referred", "scoping", "chronology", "debrief"]),
+    (45, "Partner homicide, Heron Street", "homicide", "domestic", "intimate_partner", "murder", "knife",
+     "Northgate", ["referred", "scoping", "chronology", "debrief", "learning"]),
+    (80, "Serious wounding at house party", "near_miss", "non_domestic", "youth", "s18_gbh", "knife", "Eastbrook",
+     ["referred", "scoping", "chronology", "debrief", "learning", "monitoring"]),
+    (120, "Killing of a man by his brother, Larch Road", "homicide", "domestic", "familial", "manslaughter",
+     "blunt object", "Westmoor", ["referred", "scoping", "chronology", "debrief", "learning", "monitoring", "closed"]),
+    (10, "Fall from balcony during argument", "near_miss", "domestic", "intimate_partner", "other", "none",
+     "Southfield", ["referred", "not_progressed"]),
+]
+
+
+def seed_debriefs(actor_username: str = "reviewer") -> int:
+    """Add the demo debriefs once; returns how many were added."""
+    from datetime import timedelta
+
+    from app.debriefs import services
+    from app.debriefs.timeliness import today
+    from app.models import Debrief, Decision, Stage, StageChange, User, utcnow
+
+    if db.session.scalar(select(Debrief.id).limit(1)) is not None:
+        return 0
+    actor = db.session.scalar(select(User).where(User.username == actor_username))
+    second = db.session.scalar(select(User).where(User.username == "reviewer2")) or actor
+    for n, (days_ago, title, category, context, subtype, offence, weapon, area, path) in enumerate(DEMO_DEBRIEFS):
+        incident = today() - timedelta(days=days_ago)
+        debrief = services.create_referral({
+            "title": title, "dmm_date": incident + timedelta(days=1 if days_ago > 1 else 0),
+            "incident_date": incident, "incident_time": None, "occurrence_ref": f"DEMO/{1000 + n}",
+            "category": category, "context": context, "subtype": subtype, "offence": offence, "weapon": weapon,
+            "policing_area": area, "summary": "Fictional demonstration case.", "referred_by": "Duty Superintendent",
+            "lead_reviewer_id": (actor if n % 2 == 0 else second).id}, actor)
+        if len(path) > 1:
+            decision = Decision.DECLINED if path[-1] == "not_progressed" else Decision.ACCEPTED
+            services.record_decision(debrief, decision=decision, rationale="Meets the criteria for a rapid debrief."
+                                     if decision is Decision.ACCEPTED else "Handed wholly to a statutory review.",
+                                     decided_by="Head of Public Protection", decided_on=debrief.dmm_date,
+                                     actor=actor, move=False)
+        # Spread the stage changes over the days since the incident, so the board shows real ages.
+        steps = path[1:]
+        for i, stage in enumerate(steps):
+            when = utcnow() - timedelta(days=days_ago) + timedelta(days=(i + 1) * max(days_ago, 1) / (len(steps) + 1))
+            debrief.history.append(StageChange(from_stage=debrief.stage, to_stage=stage, changed_by_id=actor.id,
+                                               changed_at=when,
+                                               reason="Handed wholly to a statutory review."
+                                               if stage == Stage.NOT_PROGRESSED.value else None))
+            debrief.stage = stage
+            debrief.stage_changed_at = when
+        debrief.created_at = debrief.history[0].changed_at = utcnow() - timedelta(days=days_ago) + timedelta(hours=20)
+        db.session.commit()
+    return len(DEMO_DEBRIEFS)

@@ -18,7 +18,7 @@ from sqlalchemy import Select, false, select
 from app import audit
 from app.extensions import db, login_manager
 from app.htmx import is_htmx, redirect_client
-from app.models import AuditEvent, Role, User
+from app.models import AuditEvent, Debrief, DebriefParticipant, Role, User
 
 
 @dataclass(frozen=True)
@@ -80,10 +80,45 @@ def _scope_audit(stmt: Select, user) -> Select:
     return stmt if user.has_role(Role.AUDITOR) else stmt.where(false())
 
 
+# Who sees which debriefs (domain brief §2): the review team, the working group and the
+# board see all of them (the last two without names); members and partners only the
+# debriefs they take part in.
+SEE_ALL_DEBRIEFS = (Role.REVIEWER, Role.WORKING_GROUP, Role.BOARD)
+SEE_OWN_DEBRIEFS = (Role.MEMBER, Role.PARTNER)
+BOARD_ROLES = SEE_ALL_DEBRIEFS + SEE_OWN_DEBRIEFS
+
+
+def _scope_debriefs(stmt: Select, user) -> Select:
+    if user.has_role(*SEE_ALL_DEBRIEFS):
+        return stmt
+    if user.has_role(*SEE_OWN_DEBRIEFS):
+        return stmt.where(Debrief.participants.any(DebriefParticipant.user_id == user.id))
+    return stmt.where(false())
+
+
 _SCOPES: dict[type, Callable[[Select, object], Select]] = {
     User: _scope_users,
     AuditEvent: _scope_audit,
+    Debrief: _scope_debriefs,
 }
+
+
+def may_run_debriefs(user=None) -> bool:
+    """Create referrals, move cards, edit: the review team only."""
+    user = user if user is not None else current_user
+    return user.has_role(Role.REVIEWER)
+
+
+def sees_case_text(user=None) -> bool:
+    """Free text that may hold names (summary, rationale, reasons): the review team only."""
+    user = user if user is not None else current_user
+    return user.has_role(Role.REVIEWER)
+
+
+def sees_staff_names(user=None) -> bool:
+    """Names of staff on a debrief (lead reviewer, who moved it): not for the board or working group."""
+    user = user if user is not None else current_user
+    return user.has_role(Role.REVIEWER, Role.MEMBER, Role.PARTNER)
 
 
 def scoped(stmt: Select, model: type, user=None) -> Select:

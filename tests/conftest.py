@@ -193,3 +193,50 @@ def signed_in(client, make_user):
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client
     return sign_in
+
+
+@pytest.fixture
+def make_debrief(app):
+    """Build a debrief through the services, as a reviewer would, optionally moved along the flow."""
+    from datetime import date, timedelta
+
+    from app.debriefs import services
+    from app.models import Debrief, Decision, Stage, User
+
+    counter = {"n": 0}
+
+    def build(stage: str = "referred", *, title: str | None = None, decision: str | None = None,
+              incident_days_ago: int = 5, category: str = "homicide", context: str = "domestic",
+              subtype: str = "intimate_partner", lead: str | None = None, summary: str = "Summary for test",
+              participants: tuple[str, ...] = ()) -> int:
+        counter["n"] += 1
+        with app.test_request_context():
+            actor = db.session.scalar(sa.select(User).where(User.username == "builder"))
+            if actor is None:
+                from app.admin.services import create_user
+                actor = create_user(username="builder", full_name="Builder Reviewer", email=None,
+                                    roles=["reviewer"], password=PASSWORD, must_change_password=False)
+            lead_user = db.session.scalar(sa.select(User).where(User.username == lead)) if lead else actor
+            incident = date.today() - timedelta(days=incident_days_ago)
+            d = services.create_referral({
+                "title": title or f"Test case {counter['n']}", "dmm_date": incident, "incident_date": incident,
+                "incident_time": None, "occurrence_ref": None, "category": category, "context": context,
+                "subtype": subtype, "offence": "murder", "weapon": None, "policing_area": "Northgate",
+                "summary": summary, "referred_by": "Duty Inspector", "lead_reviewer_id": lead_user.id}, actor)
+            if decision or stage != "referred":
+                services.record_decision(d, decision=Decision(decision or "accepted"), rationale="Meets criteria",
+                                         decided_by="Head of PP", decided_on=incident, actor=actor, move=False)
+            path = ["scoping", "chronology", "debrief", "learning", "monitoring", "closed"]
+            if stage == "not_progressed":
+                services.move(d, Stage.NOT_PROGRESSED, actor, expected_from=None, reason="Declined")
+            elif stage != "referred":
+                for s in path[: path.index(stage) + 1]:
+                    services.move(d, Stage(s), actor, expected_from=None, override=True, reason="setup")
+            for username in participants:
+                user = db.session.scalar(sa.select(User).where(User.username == username))
+                services.add_participant(d, user, actor)
+            debrief_id = d.id
+            db.session.remove()
+            return debrief_id
+
+    return build

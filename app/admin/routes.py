@@ -144,3 +144,39 @@ def revoke_sessions(user_id: int):
     count = services.end_sessions(user, current_user._get_current_object())
     flash(f"Ended {count} session{'s' if count != 1 else ''} of {user.username}.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/process", methods=["GET", "POST"])
+@policy(Role.ADMIN)
+def process():
+    """Gates on or off and timeliness targets, while the force pilots and tunes the process."""
+    from app import process_settings
+
+    definitions = process_settings.definitions()
+    values = process_settings.current()
+    errors: dict[str, str] = {}
+    form = FlaskForm()
+    if request.method == "POST" and form.validate_on_submit():
+        new_values = {}
+        for d in definitions:
+            if d.kind == "bool":
+                new_values[d.key] = "1" in request.form.getlist(d.key)
+                continue
+            raw = (request.form.get(d.key) or "").strip()
+            try:
+                number = int(raw)
+            except ValueError:
+                errors[d.key] = "Enter a whole number."
+                continue
+            if not d.minimum <= number <= d.maximum:
+                errors[d.key] = f"Enter a number from {d.minimum} to {d.maximum}."
+                continue
+            new_values[d.key] = number
+        if not errors:
+            changed = process_settings.save(new_values, current_user._get_current_object())
+            flash("Settings saved." if changed else "No changes to save.", "success" if changed else "info")
+            return redirect(url_for("admin.process"))
+        values = {**values, **{k: request.form.get(k, "") for k in errors}}
+    status = 422 if errors else 200
+    return render_template("admin/process.html", definitions=definitions, values=values, errors=errors,
+                           form=form), status

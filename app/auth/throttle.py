@@ -10,9 +10,8 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.database import lock_row
 from app.extensions import db
 from app.models import LoginThrottle, utcnow
 
@@ -36,27 +35,13 @@ def is_locked(keys: list[str]) -> bool:
     return any(r.locked_until is not None and r.locked_until > now for r in rows)
 
 
-def _row_for_update(key: str) -> LoginThrottle:
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(LoginThrottle)
-        .values(key=key, failures=0, window_started_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    return db.session.scalars(
-        select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-
-
 def record_failure(keys: list[str]) -> list[str]:
     """Count a failed attempt against each key; return the keys that became locked."""
     window = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
     now = utcnow()
     newly_locked = []
     for key in keys:
-        row = _row_for_update(key)
+        row = lock_row(LoginThrottle, {"key": key}, {"failures": 0, "window_started_at": now})
         if now - row.window_started_at > window:
             row.failures = 0
             row.window_started_at = now

@@ -1,0 +1,68 @@
+"""Gates: what must be true before a debrief leaves a stage. The one place for these rules.
+
+A gate belongs to the stage it guards the exit of, and is checked whenever a debrief
+moves forward out of that stage (including a move that skips stages). Later parts
+of the product register their own gates here (parameters and SIO consultation,
+chronology key issues, meeting held, document issued, actions closed). An
+administrator can switch each gate off while the force pilots the process; a
+reviewer can override a failing gate with a recorded reason.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.models import STAGE_ORDER, Debrief, Decision, Stage
+
+
+@dataclass(frozen=True)
+class Gate:
+    name: str
+    label: str
+    leaving: Stage
+    check: Callable[[Debrief], list[str]]  # what is missing; empty when the gate passes
+
+
+@dataclass(frozen=True)
+class GateFailure:
+    gate: Gate
+    missing: list[str]
+
+
+GATES: list[Gate] = []
+
+
+def gate(name: str, label: str, leaving: Stage):
+    def register(check: Callable[[Debrief], list[str]]):
+        GATES.append(Gate(name, label, leaving, check))
+        return check
+    return register
+
+
+def stages_left(from_stage: Stage, to_stage: Stage) -> list[Stage]:
+    """The stages a forward move leaves behind (none for backward or off-flow moves)."""
+    if not (from_stage.on_main_flow and to_stage.on_main_flow) or to_stage.order <= from_stage.order:
+        return []
+    return STAGE_ORDER[from_stage.order:to_stage.order]
+
+
+def failures(debrief: Debrief, from_stage: Stage, to_stage: Stage, enabled: Callable[[str], bool]) -> list[GateFailure]:
+    leaving = set(stages_left(from_stage, to_stage))
+    found = []
+    for g in GATES:
+        if g.leaving in leaving and enabled(g.name):
+            missing = g.check(debrief)
+            if missing:
+                found.append(GateFailure(g, missing))
+    return found
+
+
+# ---- the gates ------------------------------------------------------------------
+
+@gate("referral_decision", "Eligibility decision recorded", Stage.REFERRED)
+def _referral_decision(d: Debrief) -> list[str]:
+    if d.decision == Decision.ACCEPTED.value and d.decision_rationale and d.decided_by and d.decided_on:
+        return []
+    if d.decision == Decision.DECLINED.value:
+        return ["the referral was declined: record an accept decision to take it forward"]
+    return ["an eligibility decision to accept, with rationale, decision-maker and date"]

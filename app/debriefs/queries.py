@@ -1,0 +1,132 @@
+"""Read-side queries for the board and the list. A fixed number of queries however much data."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta, timezone
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from app import process_settings
+from app.debriefs import timeliness
+from app.extensions import db
+from app.models import STAGE_ORDER, Debrief, Role, Stage, StageChange, User, UserRole, utcnow
+from app.permissions import scoped, sees_case_text
+
+ACTIVE_STAGES = [s for s in STAGE_ORDER if not s.is_final]
+FINAL_STAGES = [Stage.CLOSED, Stage.NOT_PROGRESSED]
+FINAL_CARDS_SHOWN = 25
+
+
+@dataclass
+class BoardFilters:
+    category: str | None = None
+    context: str | None = None
+    lead: int | None = None
+    q: str | None = None
+
+    def args(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+
+
+@dataclass
+class Card:
+    debrief: Debrief
+    meeting: date | None
+    rag: timeliness.Rag
+    days_since_incident: int
+    days_in_stage: int
+    is_new: bool
+
+
+@dataclass
+class Column:
+    stage: Stage
+    count: int
+    cards: list[Card] = field(default_factory=list)
+    more: int = 0  # final columns: cards not shown here
+
+
+def meeting_held_subquery():
+    """Date the debrief left the Debrief stage forward: the meeting, until meetings are recorded."""
+    sc = aliased(StageChange)
+    return (select(func.min(sc.changed_at))
+            .where(sc.debrief_id == Debrief.id, sc.from_stage == Stage.DEBRIEF.value,
+                   sc.to_stage.in_([Stage.LEARNING.value, Stage.MONITORING.value, Stage.CLOSED.value]))
+            .correlate(Debrief).scalar_subquery())
+
+
+def filtered(filters: BoardFilters, user) -> Select:
+    stmt = scoped(select(Debrief), Debrief, user)
+    if filters.category:
+        stmt = stmt.where(Debrief.category == filters.category)
+    if filters.context:
+        stmt = stmt.where(Debrief.context == filters.context)
+    if filters.lead:
+        stmt = stmt.where(Debrief.lead_reviewer_id == filters.lead)
+    if filters.q:
+        like = f"%{filters.q.strip().lower()}%"
+        searchable = [Debrief.reference, Debrief.title, Debrief.policing_area, Debrief.occurrence_ref]
+        if sees_case_text(user):
+            searchable.append(Debrief.summary)
+        stmt = stmt.where(or_(*[func.lower(func.coalesce(c, "")).like(like) for c in searchable]))
+    return stmt
+
+
+def _cards(stmt: Select, settings: dict) -> list[Card]:
+    meeting_col = meeting_held_subquery().label("meeting_at")
+    rows = db.session.execute(stmt.add_columns(meeting_col).options(joinedload(Debrief.lead_reviewer))).all()
+    today = timeliness.today()
+    new_since = timeliness.start_of_previous_meeting_day(today)
+    cards = []
+    for debrief, meeting_at in rows:
+        meeting = _meeting_date(meeting_at)
+        cards.append(Card(
+            debrief=debrief,
+            meeting=meeting,
+            rag=timeliness.rag(debrief.stage_enum, debrief.incident_date, meeting,
+                               settings["target_days_to_meeting"], settings["amber_days_before_target"], today),
+            days_since_incident=(today - debrief.incident_date).days,
+            days_in_stage=(today - timeliness.local_date(debrief.stage_changed_at)).days,
+            is_new=debrief.created_at >= new_since,
+        ))
+    return cards
+
+
+def _meeting_date(value) -> date | None:
+    """The subquery returns the stored naive UTC value; turn it into a UK date."""
+    if value is None:
+        return None
+    return timeliness.local_date(value.replace(tzinfo=timezone.utc))
+
+
+def board(filters: BoardFilters, user) -> list[Column]:
+    settings = process_settings.current()
+    base = filtered(filters, user)
+    visible = base.subquery()
+    counts = dict(db.session.execute(select(visible.c.stage, func.count()).group_by(visible.c.stage)).all())
+    active = _cards(base.where(Debrief.stage.in_([s.value for s in ACTIVE_STAGES]))
+                    .order_by(Debrief.stage_changed_at, Debrief.id), settings)
+    since = utcnow() - timedelta(days=settings["recent_final_days"])
+    final = _cards(base.where(Debrief.stage.in_([s.value for s in FINAL_STAGES]), Debrief.stage_changed_at >= since)
+                   .order_by(Debrief.stage_changed_at.desc(), Debrief.id.desc()), settings)
+    columns = {s: Column(s, counts.get(s.value, 0)) for s in STAGE_ORDER}
+    for card in active + final:
+        col = columns[card.debrief.stage_enum]
+        if col.stage.is_final and len(col.cards) >= FINAL_CARDS_SHOWN:
+            continue
+        col.cards.append(card)
+    for s in FINAL_STAGES:
+        columns[s].more = columns[s].count - len(columns[s].cards)
+    return [columns[s] for s in STAGE_ORDER]
+
+
+def reviewers() -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.active, User.role_rows.any(UserRole.role == Role.REVIEWER.value))
+        .order_by(User.full_name)))
+
+
+def card_for(debrief: Debrief) -> Card:
+    stmt = select(Debrief).where(Debrief.id == debrief.id).execution_options(populate_existing=True)
+    return _cards(stmt, process_settings.current())[0]
