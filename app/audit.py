@@ -113,7 +113,11 @@ def security(action: str, *, object_type: str | None = None, object_id=None, use
 
 
 def log_consultation(object_type: str, object_id=None, action: str | None = None, **kw) -> None:
-    """Record that the current user viewed personal data, and commit it."""
+    """Record that the current user viewed personal data, and commit it.
+
+    Call it before loading what the page shows: the commit expires loaded objects,
+    and reading them again afterwards would cost a query per object.
+    """
     consultation(object_type, object_id, action, **kw)
     db.session.commit()
 

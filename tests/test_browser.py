@@ -41,7 +41,7 @@ def page(chromium):
     context = chromium.new_context(viewport={"width": 1366, "height": 900})
     pg = context.new_page()
     pg.console_messages = []
-    pg.on("console", lambda m: pg.console_messages.append(m.text))
+    pg.on("console", lambda m: pg.console_messages.append(f"{m.text} @ {m.location}"))
     yield pg
     context.close()
 
@@ -100,3 +100,64 @@ def test_signing_out_returns_to_the_login_page_and_back_shows_no_data(app, live,
     page.wait_for_load_state()
     assert "/login" in page.url
     assert "Demo" not in page.content() and "Test Boss" not in page.content()
+
+
+def _card_column(page, debrief_id):
+    return page.evaluate(f"document.getElementById('card-{debrief_id}')?.closest('.kcol__cards')?.dataset.stage")
+
+
+def test_drag_a_card_from_referred_to_scoping_and_it_stays_after_reload(app, live, page, make_user, make_debrief):
+    make_user("rev", "reviewer")
+    d = make_debrief(decision="accepted", title="Drag me")
+    sign_in(page, live, "rev")
+    page.goto(live + "/board")
+    assert _card_column(page, d) == "referred"
+    page.locator(f"#card-{d} .kcard__title").drag_to(page.locator("#cards-scoping"))
+    page.locator("#board-message", has_text="moved to Scoping").wait_for()
+    assert _card_column(page, d) == "scoping"
+    assert page.locator("#count-scoping").inner_text() == "1"
+    assert page.locator("#count-referred").inner_text() == "0"
+    page.reload()
+    assert _card_column(page, d) == "scoping"
+    assert not [m for m in page.console_messages if "Content Security Policy" in m]
+
+
+def test_a_refused_drag_puts_the_card_back_and_says_why(app, live, page, make_user, make_debrief):
+    make_user("rev", "reviewer")
+    d = make_debrief(title="No decision yet")
+    sign_in(page, live, "rev")
+    page.goto(live + "/board")
+    page.locator(f"#card-{d} .kcard__title").drag_to(page.locator("#cards-chronology"))
+    page.locator("#board-message", has_text="cannot move to Chronology yet").wait_for()
+    assert _card_column(page, d) == "referred"
+    assert "Eligibility decision recorded" in page.locator("#board-message").inner_text()
+    # Override from the message, with a reason.
+    page.get_by_label("Override the gate and move anyway").check()
+    page.locator("#board-message textarea").fill("Decided by phone with the Head of PP")
+    page.get_by_role("button", name="Move anyway").click()
+    page.locator("#board-message", has_text="moved to Chronology").wait_for()
+    assert _card_column(page, d) == "chronology"
+    page.reload()
+    assert _card_column(page, d) == "chronology"
+
+
+def test_the_same_move_by_keyboard_only(app, live, page, make_user, make_debrief):
+    make_user("rev", "reviewer")
+    d = make_debrief(decision="accepted", title="Keyboard only")
+    sign_in(page, live, "rev")
+    page.goto(live + "/board")
+    for _ in range(60):  # Tab through the page until the card's "Move to…" list has focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == f"move-{d}":
+            break
+    else:
+        raise AssertionError("the Move to… list was not reachable with Tab")
+    page.keyboard.type("Scop")  # choose by typing, as a keyboard user does in a closed list
+    assert page.evaluate(f"document.getElementById('move-{d}').value") == "scoping"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.locator("#board-message", has_text="moved to Scoping").wait_for()
+    assert _card_column(page, d) == "scoping"
+    page.wait_for_function(f"document.activeElement && document.activeElement.id === 'card-{d}-ref'")
+    page.reload()
+    assert _card_column(page, d) == "scoping"

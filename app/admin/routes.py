@@ -24,12 +24,12 @@ def _apply_error(form, err: services.AccountError) -> None:
 @bp.route("/users")
 @policy(Role.ADMIN)
 def users():
+    audit.log_consultation("user_account", None, action="user.list")
     form = UserFilterForm(request.args)
     form.validate()
     page = max(form.page.data or 1, 1)
     stmt = scoped(services.list_users_stmt(form.q.data, form.role.data, form.status.data), User)
     result = db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
-    audit.log_consultation("user_account", None, action="user.list")
     return render("admin/users.html", "admin/_user_table.html", form=form, result=result)
 
 

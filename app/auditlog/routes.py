@@ -16,12 +16,12 @@ PAGE_SIZE = 100
 @bp.route("/")
 @policy(Role.AUDITOR)
 def index():
+    audit.log_consultation("audit_event", None, action="audit.view")
     form = AuditFilterForm(request.args)
     valid = form.validate()
     page = max(form.page.data or 1, 1) if valid else 1
     stmt = services.filtered(form if valid else AuditFilterForm(formdata=None), current_user)
     result = db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
-    audit.log_consultation("audit_event", None, action="audit.view")
     export_form = AuditExportForm(formdata=None, data=form.data)
     return render("auditlog/index.html", "auditlog/_results.html", form=form, result=result,
                   export_form=export_form, status=200 if valid else 422)

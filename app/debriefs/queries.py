@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from app import process_settings
 from app.debriefs import timeliness
@@ -75,7 +75,8 @@ def filtered(filters: BoardFilters, user) -> Select:
 
 def _cards(stmt: Select, settings: dict) -> list[Card]:
     meeting_col = meeting_held_subquery().label("meeting_at")
-    rows = db.session.execute(stmt.add_columns(meeting_col).options(joinedload(Debrief.lead_reviewer))).all()
+    rows = db.session.execute(stmt.add_columns(meeting_col).options(
+        joinedload(Debrief.lead_reviewer).lazyload(User.role_rows))).all()
     today = timeliness.today()
     new_since = timeliness.start_of_previous_meeting_day(today)
     cards = []
@@ -124,7 +125,7 @@ def board(filters: BoardFilters, user) -> list[Column]:
 def reviewers() -> list[User]:
     return list(db.session.scalars(
         select(User).where(User.active, User.role_rows.any(UserRole.role == Role.REVIEWER.value))
-        .order_by(User.full_name)))
+        .options(lazyload(User.role_rows)).order_by(User.full_name)))
 
 
 def card_for(debrief: Debrief) -> Card:

@@ -41,10 +41,10 @@ def _filters(form) -> queries.BoardFilters:
 
 
 def _board_context(args, room: bool) -> dict:
+    audit.log_consultation("debrief", None, action="board.room" if room else "board.view")
     form = _filter_form(BoardFilterForm, args)
     filters = _filters(form)
     columns = queries.board(filters, current_user)
-    audit.log_consultation("debrief", None, action="board.room" if room else "board.view")
     return {"form": form, "filters": filters, "columns": columns, "room": room,
             "can_move": may_run_debriefs() and not room, "stages": list(Stage)}
 
@@ -64,6 +64,7 @@ def room():
 @bp.route("/debriefs")
 @policy(*BOARD_ROLES)
 def list_debriefs():
+    audit.log_consultation("debrief", None, action="debrief.list")
     form = _filter_form(ListFilterForm, request.args)
     filters = _filters(form)
     stmt = queries.filtered(filters, current_user)
@@ -71,7 +72,6 @@ def list_debriefs():
         stmt = stmt.where(Debrief.stage == form.stage.data)
     stmt = stmt.order_by(Debrief.stage_changed_at.desc(), Debrief.id.desc())
     result = db.paginate(stmt, page=max(form.page.data or 1, 1), per_page=LIST_PAGE_SIZE, error_out=False)
-    audit.log_consultation("debrief", None, action="debrief.list")
     return render("debriefs/list.html", "debriefs/_list_table.html", form=form, result=result)
 
 
