@@ -102,20 +102,35 @@ def test_signing_out_returns_to_the_login_page_and_back_shows_no_data(app, live,
     assert "Demo" not in page.content() and "Test Boss" not in page.content()
 
 
+def drag(page, source, target):
+    """Drag with the mouse the way a person does: press, move in small steps, release."""
+    src = source.bounding_box()
+    dst = target.bounding_box()
+    x0, y0 = src["x"] + src["width"] / 2, src["y"] + src["height"] / 2
+    x1, y1 = dst["x"] + dst["width"] / 2, dst["y"] + min(dst["height"] / 2, 60)
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for i in range(1, 16):
+        page.mouse.move(x0 + (x1 - x0) * i / 15, y0 + (y1 - y0) * i / 15)
+        page.wait_for_timeout(15)
+    page.mouse.up()
+
+
 def _card_column(page, debrief_id):
     return page.evaluate(f"document.getElementById('card-{debrief_id}')?.closest('.kcol__cards')?.dataset.stage")
 
 
 def test_drag_a_card_from_referred_to_scoping_and_it_stays_after_reload(app, live, page, make_user, make_debrief):
     make_user("rev", "reviewer")
+    make_debrief("scoping", title="Already in scoping")  # drop among other cards, not into an empty column
     d = make_debrief(decision="accepted", title="Drag me")
     sign_in(page, live, "rev")
     page.goto(live + "/board")
     assert _card_column(page, d) == "referred"
-    page.locator(f"#card-{d} .kcard__title").drag_to(page.locator("#cards-scoping"))
+    drag(page, page.locator(f"#card-{d} .kcard__title"), page.locator("#cards-scoping"))
     page.locator("#board-message", has_text="moved to Scoping").wait_for()
     assert _card_column(page, d) == "scoping"
-    assert page.locator("#count-scoping").inner_text() == "1"
+    assert page.locator("#count-scoping").inner_text() == "2"
     assert page.locator("#count-referred").inner_text() == "0"
     page.reload()
     assert _card_column(page, d) == "scoping"
@@ -127,10 +142,14 @@ def test_a_refused_drag_puts_the_card_back_and_says_why(app, live, page, make_us
     d = make_debrief(title="No decision yet")
     sign_in(page, live, "rev")
     page.goto(live + "/board")
-    page.locator(f"#card-{d} .kcard__title").drag_to(page.locator("#cards-chronology"))
+    drag(page, page.locator(f"#card-{d} .kcard__title"), page.locator("#cards-chronology"))
     page.locator("#board-message", has_text="cannot move to Chronology yet").wait_for()
     assert _card_column(page, d) == "referred"
     assert "Eligibility decision recorded" in page.locator("#board-message").inner_text()
+    page.get_by_role("link", name="Leave it where it is").click()
+    assert page.locator("#board-message").inner_text() == ""
+    drag(page, page.locator(f"#card-{d} .kcard__title"), page.locator("#cards-chronology"))
+    page.locator("#board-message", has_text="cannot move to Chronology yet").wait_for()
     # Override from the message, with a reason.
     page.get_by_label("Override the gate and move anyway").check()
     page.locator("#board-message textarea").fill("Decided by phone with the Head of PP")

@@ -38,8 +38,9 @@
       if (list._sortable) { return; }
       list._sortable = new Sortable(list, {
         group: "board",
-        sort: false,
+        sort: false,  // columns keep the server's order; a card only moves between columns
         animation: 120,
+        forceFallback: true,  // Sortable's own pointer dragging: the same on every browser and touch screen
         draggable: ".kcard",
         filter: "select, button, a, input, label",
         preventOnFilter: false,
@@ -47,6 +48,18 @@
         onAdd: submitMove
       });
     });
+  });
+
+  // "Leave it where it is" closes the message in place (the link reloads the board without JavaScript).
+  document.body.addEventListener("click", function (evt) {
+    var link = evt.target.closest && evt.target.closest("[data-dismiss-message]");
+    var box = document.getElementById("board-message");
+    if (!link || !box || !box.contains(link)) { return; }
+    evt.preventDefault();
+    var card = document.getElementById(link.getAttribute("data-dismiss-message"));
+    box.innerHTML = "";
+    var ref = card && card.querySelector(".kcard__ref");
+    if (ref) { ref.focus(); }
   });
 
   document.body.addEventListener("moveRefused", function (evt) { putBack(evt.detail.id); });
