@@ -201,7 +201,7 @@ def make_debrief(app):
     from datetime import date, timedelta
 
     from app.debriefs import services
-    from app.models import Debrief, Decision, Stage, User
+    from app.models import Decision, Stage, User
 
     counter = {"n": 0}
 
@@ -240,3 +240,23 @@ def make_debrief(app):
             return debrief_id
 
     return build
+
+
+def run_in_threads(count: int, work) -> list[BaseException]:
+    """Run `work(n)` in `count` threads at once; return what any of them raised."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def guarded(n: int):
+        try:
+            work(n)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors

@@ -1,13 +1,11 @@
 """Engine settings on every connection."""
 from __future__ import annotations
 
-import threading
-
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Agency
-from tests.conftest import make_app
+from tests.conftest import make_app, run_in_threads
 
 
 def test_sqlite_connections_use_wal_foreign_keys_busy_timeout_and_full_sync(tmp_path):
@@ -33,24 +31,14 @@ def test_postgresql_engine_pings_before_use(pg_schema_url):
 
 def test_concurrent_writers_wait_instead_of_failing(app):
     """Eight threads each add agencies in their own transactions; none sees 'database is locked'."""
-    errors: list[BaseException] = []
-
     def work(n: int):
-        try:
-            with app.app_context():
-                for i in range(10):
-                    db.session.add(Agency(name=f"Concurrent {n}-{i}"))
-                    db.session.commit()
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        with app.app_context():
+            for i in range(10):
+                db.session.add(Agency(name=f"Concurrent {n}-{i}"))
+                db.session.commit()
+            db.session.remove()
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_in_threads(8, work) == []
     with app.app_context():
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Agency)
                                   .where(Agency.name.like("Concurrent %")))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Debrief, Stage, StageChange, User
-from tests.conftest import login
+from tests.conftest import login, run_in_threads
 
 HX = {"HX-Request": "true"}
 
@@ -84,32 +84,23 @@ def test_reference_allocation_under_concurrency_has_no_gaps_or_duplicates(app, m
     from app.debriefs import services
 
     make_user("rev", "reviewer")
-    errors: list[BaseException] = []
     barrier = threading.Barrier(8)
 
-    def work():
-        try:
-            with app.test_request_context():
-                actor = db.session.scalar(sa.select(User).where(User.username == "rev"))
-                db.session.commit()  # end the read, so no thread holds the SQLite write lock at the barrier
-                barrier.wait(timeout=30)
-                for _ in range(5):
-                    services.create_referral({
-                        "title": "Concurrent", "dmm_date": date(2026, 3, 1), "incident_date": date(2026, 2, 28),
-                        "incident_time": None, "occurrence_ref": None, "category": "homicide",
-                        "context": "domestic", "subtype": "familial", "offence": "murder", "weapon": None,
-                        "policing_area": None, "summary": None, "referred_by": "DI", "lead_reviewer_id": None},
-                        actor)
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+    def work(_n):
+        with app.test_request_context():
+            actor = db.session.scalar(sa.select(User).where(User.username == "rev"))
+            db.session.commit()  # end the read, so no thread holds the SQLite write lock at the barrier
+            barrier.wait(timeout=30)
+            for _ in range(5):
+                services.create_referral({
+                    "title": "Concurrent", "dmm_date": date(2026, 3, 1), "incident_date": date(2026, 2, 28),
+                    "incident_time": None, "occurrence_ref": None, "category": "homicide",
+                    "context": "domestic", "subtype": "familial", "offence": "murder", "weapon": None,
+                    "policing_area": None, "summary": None, "referred_by": "DI", "lead_reviewer_id": None},
+                    actor)
+            db.session.remove()
 
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_in_threads(8, work) == []
     with app.app_context():
         refs = db.session.scalars(sa.select(Debrief.reference)).all()
     assert sorted(refs) == [f"HPD-2026-{n:03d}" for n in range(1, 41)]

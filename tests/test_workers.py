@@ -22,7 +22,7 @@ def test_lockout_is_shared_between_two_gunicorn_workers(app, make_user, tmp_path
             make_user(username, "reviewer")
             before = len(_pids_for_login_posts(access_log))
             with ThreadPoolExecutor(max_workers=3) as pool:
-                statuses = list(pool.map(lambda _: Browserless(base).login(username, "wrong wrong wrong"),
+                statuses = list(pool.map(lambda _, name=username: Browserless(base).login(name, "wrong wrong wrong"),
                                          range(limit)))
             assert statuses == [401] * limit
             pids = _pids_for_login_posts(access_log)[before:]

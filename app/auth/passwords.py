@@ -109,5 +109,5 @@ def _is_sequence(text: str) -> bool:
         return False
     if any(text in run or text in run[::-1] for run in _KEYBOARD_RUNS):
         return True
-    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:])}
+    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:], strict=False)}
     return len(steps) == 1 and steps.pop() in (-1, 0, 1)

@@ -1,4 +1,3 @@
-from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (

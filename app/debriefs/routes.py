@@ -3,6 +3,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from app import audit
 from app.auth.safe_next import safe_next
@@ -104,7 +105,7 @@ def _detail_page(debrief: Debrief, decision_form=None, participant_form=None, st
     participant_form = participant_form or ParticipantForm(formdata=None)
     candidates = services.participant_candidates() if may_run_debriefs() else []
     taken = {p.user_id for p in debrief.participants}
-    participant_form.user_id.choices = [(u.id, f"{u.full_name} ({u.agency.name if u.agency else 'force'})")
+    participant_form.user_id.choices = [SelectChoice(u.id, f"{u.full_name} ({u.agency.name if u.agency else 'force'})")
                                         for u in candidates if u.id not in taken]
     return render_template("debriefs/detail.html", debrief=debrief, card=card, move_form=move_form,
                            decision_form=decision_form or DecisionForm(formdata=None), stages=list(Stage),
@@ -191,7 +192,7 @@ def _current_board_filters() -> queries.BoardFilters:
 def add_participant(debrief_id: int):
     debrief = get_or_404(Debrief, debrief_id)
     form = ParticipantForm()
-    form.user_id.choices = [(u.id, u.full_name) for u in services.participant_candidates()]
+    form.user_id.choices = [SelectChoice(u.id, u.full_name) for u in services.participant_candidates()]
     if not form.validate_on_submit():
         return _detail_page(debrief, participant_form=form, status=422)
     user = db.session.get(User, form.user_id.data)
