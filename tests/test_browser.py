@@ -102,6 +102,17 @@ def test_signing_out_returns_to_the_login_page_and_back_shows_no_data(app, live,
     assert "Demo" not in page.content() and "Test Boss" not in page.content()
 
 
+def wait_until(page, expression: str, timeout_s: float = 10):
+    """Poll a JavaScript expression from outside the page (the app's CSP forbids eval inside it)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(50)
+
+
 def drag(page, source, target):
     """Drag with the mouse the way a person does: press, move in small steps, release."""
     src = source.bounding_box()
@@ -177,6 +188,30 @@ def test_the_same_move_by_keyboard_only(app, live, page, make_user, make_debrief
     page.keyboard.press("Enter")
     page.locator("#board-message", has_text="moved to Scoping").wait_for()
     assert _card_column(page, d) == "scoping"
-    page.wait_for_function(f"document.activeElement && document.activeElement.id === 'card-{d}-ref'")
+    wait_until(page, f"document.activeElement && document.activeElement.id === 'card-{d}-ref'")
     page.reload()
     assert _card_column(page, d) == "scoping"
+
+
+def test_meeting_room_view_refreshes_without_losing_the_scroll_position(app, live, chromium, make_user,
+                                                                        make_debrief):
+    make_user("rev", "reviewer")
+    for n in range(14):
+        make_debrief(title=f"Room case {n}")
+    context = chromium.new_context(viewport={"width": 1280, "height": 500})
+    page = context.new_page()
+    sign_in(page, live, "rev")
+    page.goto(live + "/board/room")
+    assert page.get_attribute("#board", "hx-trigger") == "every 60s"
+    assert page.locator(".kcard__move").count() == 0
+    page.mouse.wheel(0, 900)
+    wait_until(page, "window.scrollY > 300")
+    before = page.evaluate("window.scrollY")
+    page.evaluate("document.getElementById('board').dataset.old = 'yes'")
+    # The poll's request and swap, run now instead of waiting a minute.
+    page.evaluate("htmx.ajax('GET', '/board/room', {source: '#board', target: '#board', swap: 'outerHTML'})")
+    wait_until(page, "document.querySelector('#board') && !document.querySelector('#board').dataset.old")
+    page.wait_for_timeout(300)
+    assert page.locator(".kcard").count() == 14
+    assert abs(page.evaluate("window.scrollY") - before) <= 2
+    context.close()
