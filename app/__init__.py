@@ -106,9 +106,19 @@ def init_templates(app: Flask) -> None:
             "ROLE_LABELS": ROLE_LABELS,
         }
 
-    from app.models import Category, Context, Offence, Stage, SubType
+    from app.models import Category, Context, Offence, Stage, SubjectRole, SubType
 
-    enums = {"Category": Category, "Context": Context, "Offence": Offence, "Stage": Stage, "SubType": SubType}
+    enums = {"Category": Category, "Context": Context, "Offence": Offence, "Stage": Stage, "SubType": SubType,
+             "SubjectRole": SubjectRole}
+
+    @app.template_filter("subject_label")
+    def _subject_label(subject):
+        """A person as the viewer may see them: the pseudonym, with the real name for the review team."""
+        from app.permissions import sees_case_text
+
+        if sees_case_text():
+            return f"{subject.pseudonym} ({subject.real_name})"
+        return subject.pseudonym
 
     @app.template_filter("enum_label")
     def _enum_label(value, enum_name: str):
@@ -146,10 +156,12 @@ def register_blueprints(app: Flask) -> None:
     from app.auditlog import bp as auditlog_bp
     from app.auth import bp as auth_bp
     from app.debriefs import bp as debriefs_bp
+    from app.scoping import bp as scoping_bp
     from app.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(debriefs_bp)
+    app.register_blueprint(scoping_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(auditlog_bp, url_prefix="/audit")

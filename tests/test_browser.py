@@ -153,22 +153,22 @@ def test_a_refused_drag_puts_the_card_back_and_says_why(app, live, page, make_us
     d = make_debrief(title="No decision yet")
     sign_in(page, live, "rev")
     page.goto(live + "/board")
-    drag(page, page.locator(f"#card-{d} .kcard__title"), page.locator("#cards-chronology"))
-    page.locator("#board-message", has_text="cannot move to Chronology yet").wait_for()
+    drag(page, page.locator(f"#card-{d} .kcard__title"), page.locator("#cards-scoping"))
+    page.locator("#board-message", has_text="cannot move to Scoping yet").wait_for()
     assert _card_column(page, d) == "referred"
     assert "Eligibility decision recorded" in page.locator("#board-message").inner_text()
     page.get_by_role("link", name="Leave it where it is").click()
     assert page.locator("#board-message").inner_text() == ""
-    drag(page, page.locator(f"#card-{d} .kcard__title"), page.locator("#cards-chronology"))
-    page.locator("#board-message", has_text="cannot move to Chronology yet").wait_for()
+    drag(page, page.locator(f"#card-{d} .kcard__title"), page.locator("#cards-scoping"))
+    page.locator("#board-message", has_text="cannot move to Scoping yet").wait_for()
     # Override from the message, with a reason.
     page.get_by_label("Override the gate and move anyway").check()
     page.locator("#board-message textarea").fill("Decided by phone with the Head of PP")
     page.get_by_role("button", name="Move anyway").click()
-    page.locator("#board-message", has_text="moved to Chronology").wait_for()
-    assert _card_column(page, d) == "chronology"
+    page.locator("#board-message", has_text="moved to Scoping").wait_for()
+    assert _card_column(page, d) == "scoping"
     page.reload()
-    assert _card_column(page, d) == "chronology"
+    assert _card_column(page, d) == "scoping"
 
 
 def test_the_same_move_by_keyboard_only(app, live, page, make_user, make_debrief):

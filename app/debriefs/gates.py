@@ -66,3 +66,10 @@ def _referral_decision(d: Debrief) -> list[str]:
     if d.decision == Decision.DECLINED.value:
         return ["the referral was declined: record an accept decision to take it forward"]
     return ["an eligibility decision to accept, with rationale, decision-maker and date"]
+
+
+@gate("parameters_agreed", "Parameters recorded and SIO consulted", Stage.SCOPING)
+def _parameters_agreed(d: Debrief) -> list[str]:
+    from app.scoping.services import missing_for_gate
+
+    return missing_for_gate(d)

@@ -19,6 +19,7 @@ from app.debriefs.forms import (
 )
 from app.debriefs.moves import move_response
 from app.extensions import db
+from app.scoping.forms import ConfirmForm, SubjectForm
 from app.htmx import render
 from app.models import Debrief, Decision, Role, Stage, User
 from app.permissions import BOARD_ROLES, get_or_404, may_run_debriefs, policy, sees_staff_names
@@ -109,7 +110,8 @@ def _detail_page(debrief: Debrief, decision_form=None, participant_form=None, st
                                         for u in candidates if u.id not in taken]
     return render_template("debriefs/detail.html", debrief=debrief, card=card, move_form=move_form,
                            decision_form=decision_form or DecisionForm(formdata=None), stages=list(Stage),
-                           participant_form=participant_form), status
+                           participant_form=participant_form, params=debrief.parameters,
+                           subject_form=SubjectForm(formdata=None), confirm=ConfirmForm()), status
 
 
 @bp.route("/debriefs/<int:debrief_id>/edit", methods=["GET", "POST"])

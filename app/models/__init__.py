@@ -15,6 +15,7 @@ from app.models.debrief import (
     StageChange,
     SubType,
 )
+from app.models.scoping import DEFAULT_EXCLUSIONS, Parameters, ParametersRevision, Subject, SubjectRole
 from app.models.setting import Setting
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import ROLE_LABELS, Agency, LoginThrottle, Role, User, UserRole, UserSession
@@ -30,7 +31,12 @@ __all__ = [
     "Debrief",
     "DebriefParticipant",
     "Decision",
+    "DEFAULT_EXCLUSIONS",
     "Offence",
+    "Parameters",
+    "ParametersRevision",
+    "Subject",
+    "SubjectRole",
     "ReferenceCounter",
     "Setting",
     "Stage",

@@ -127,6 +127,8 @@ class Debrief(db.Model):
     decided_by: so.Mapped[str | None] = so.mapped_column(sa.String(120))
     decided_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
 
+    # Pseudonym letters handed out so far, so a removed subject's letter is never reused.
+    pseudonyms_used: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, index=True)
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
     version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
@@ -137,6 +139,9 @@ class Debrief(db.Model):
         back_populates="debrief", order_by="StageChange.id", cascade="all, delete-orphan")
     participants: so.Mapped[list[DebriefParticipant]] = so.relationship(
         back_populates="debrief", cascade="all, delete-orphan")
+    subjects = so.relationship("Subject", order_by="Subject.pseudonym_index", cascade="all, delete-orphan",
+                               passive_deletes=True)
+    parameters = so.relationship("Parameters", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     __table_args__ = (

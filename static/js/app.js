@@ -17,6 +17,14 @@
     showMessage(d.level, d.message || "");
   });
 
+  // Escape leaves an inline edit without saving (the form's Cancel link does the rest).
+  document.body.addEventListener("keydown", function (evt) {
+    if (evt.key !== "Escape") { return; }
+    var form = evt.target.closest && evt.target.closest("form[data-escape-cancels]");
+    var cancel = form && form.querySelector("[data-cancel]");
+    if (cancel) { evt.preventDefault(); cancel.click(); }
+  });
+
   // A request that failed without a message of its own still says so.
   document.body.addEventListener("htmx:sendError", function () {
     showMessage("error", "The server could not be reached. Check your connection and try again.");

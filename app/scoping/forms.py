@@ -1,0 +1,68 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.debriefs.timeliness import today
+from app.models import SubjectRole
+
+
+class SubjectForm(FlaskForm):
+    real_name = StringField("Full name", validators=[DataRequired("Enter the person's name."), Length(max=120)],
+                            description="Seen by the review team only. Everyone else sees the pseudonym.")
+    date_of_birth = DateField("Date of birth", validators=[Optional()])
+    role = RadioField("Role in the case", choices=[SelectChoice(v, label) for v, label in SubjectRole.choices()],
+                      validators=[InputRequired("Choose the person's role.")])
+    version = HiddenField()
+
+    def validate_date_of_birth(self, field):
+        if field.data and field.data > today():
+            raise ValidationError("The date of birth cannot be in the future.")
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        pass  # choices are re-derived on the server; unknown ids are simply ignored by the service
+
+
+class ParametersForm(FlaskForm):
+    review_from = DateField("Review period from", validators=[Optional()])
+    review_to = DateField("to", validators=[Optional()])
+    subject_ids = CheckboxesField("Subjects in scope", coerce=int)
+    agency_ids = CheckboxesField("Agencies in scope", coerce=int)
+    key_questions = TextAreaField("Key questions", validators=[Optional(), Length(max=5000)],
+                                  description="One per line. Use pseudonyms (Adult A): partners read these.")
+    exclusions = TextAreaField("Exclusions", validators=[Optional(), Length(max=3000)],
+                               description="One per line: what the debrief will not look at.")
+    sio_name = StringField("SIO consulted", validators=[Optional(), Length(max=120)],
+                           description="Name and rank of the senior investigating officer.")
+    sio_consulted_on = DateField("Consulted on", validators=[Optional()])
+    sio_conditions = TextAreaField("Conditions set by the SIO", validators=[Optional(), Length(max=3000)])
+    disclosure_officer_informed_on = DateField("Disclosure officer informed on", validators=[Optional()])
+    reason = TextAreaField("Reason for the change", validators=[Optional(), Length(max=1000)],
+                           description="These parameters were signed off: say why they are changing.")
+    version = HiddenField()
+
+    def validate_review_to(self, field):
+        if field.data and self.review_from.data and field.data < self.review_from.data:
+            raise ValidationError("The end of the review period is before its start.")
+
+    def validate_sio_consulted_on(self, field):
+        if field.data and field.data > today():
+            raise ValidationError("The consultation date cannot be in the future.")
+        if field.data and not (self.sio_name.data or "").strip():
+            raise ValidationError("Say who the SIO is as well as when they were consulted.")
+
+    def data_for_service(self) -> dict:
+        data = {k: self[k].data for k in ("review_from", "review_to", "sio_consulted_on",
+                                          "disclosure_officer_informed_on")}
+        for k in ("key_questions", "exclusions", "sio_name", "sio_conditions"):
+            data[k] = (self[k].data or "").strip() or None
+        return data
+
+
+class ConfirmForm(FlaskForm):
+    """A CSRF-protected button."""
