@@ -161,3 +161,36 @@ def test_user_list_filters_round_trip_through_the_url(client, signed_in, make_us
     assert '<option selected value="partner">' in html or 'value="partner" selected' in html
     html = client.get("/admin/users?q=erin").get_data(as_text=True)
     assert "Erin Boardmember" in html and "Frank Partner" not in html
+
+
+def test_admin_manages_the_agency_list(app, client, signed_in):
+    from app.models import Agency
+
+    signed_in("admin")
+    html = client.get("/admin/agencies").get_data(as_text=True)
+    for name in ("Police", "Children&#39;s Social Care", "Domestic abuse service / IDVA", "Education"):
+        assert name in html
+    assert client.post_form("/admin/agencies", {"name": "Youth Justice Service"}).status_code == 302
+    dup = client.post_form("/admin/agencies", {"name": "youth justice service"})
+    assert dup.status_code == 422 and "There is already an agency with that name." in dup.get_data(as_text=True)
+    empty = client.post_form("/admin/agencies", {"name": ""})
+    assert empty.status_code == 422 and 'id="name-error"' in empty.get_data(as_text=True)
+    with app.app_context():
+        yjs = db.session.scalar(sa.select(Agency).where(Agency.name == "Youth Justice Service"))
+        assert yjs.active
+    r = client.post_form(f"/admin/agencies/{yjs.id}", {"name": "Youth Justice Service (YJS)"},
+                         token_from="/admin/agencies")
+    assert r.status_code == 302
+    with app.app_context():
+        yjs = db.session.get(Agency, yjs.id)
+        assert yjs.name == "Youth Justice Service (YJS)" and not yjs.active
+        actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_type == "agency")).all()
+    assert actions == ["agency.create", "agency.update"]
+    # A switched-off agency is no longer offered for new partner accounts.
+    assert ">Youth Justice Service (YJS)</option>" not in client.get("/admin/users/new").get_data(as_text=True)
+
+
+def test_only_admins_manage_agencies(client, signed_in):
+    signed_in("reviewer", "auditor")
+    assert client.get("/admin/agencies").status_code == 403
+    assert client.post_form("/admin/agencies", {"name": "X"}, token_from="/").status_code == 403

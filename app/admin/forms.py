@@ -77,3 +77,7 @@ class UserFilterForm(FlaskForm):
     status = SelectField("Status", choices=[SelectChoice("", "Active and disabled"), SelectChoice("active", "Active"),
                                             SelectChoice("disabled", "Disabled")], validators=[Optional()])
     page = IntegerField(validators=[Optional()])
+
+
+class AgencyForm(FlaskForm):
+    name = StringField("Agency name", validators=[DataRequired("Enter the agency's name."), Length(max=120)])

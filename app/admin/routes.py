@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -180,3 +180,53 @@ def process():
     status = 422 if errors else 200
     return render_template("admin/process.html", definitions=definitions, values=values, errors=errors,
                            form=form), status
+
+
+@bp.route("/agencies", methods=["GET", "POST"])
+@policy(Role.ADMIN)
+def agencies():
+    """The reference list of agencies: partner staff belong to one; chronology entries name one."""
+    from sqlalchemy import select
+
+    from app.admin.forms import AgencyForm
+    from app.models import Agency
+
+    form = AgencyForm()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                agency = services.add_agency(form.name.data, current_user._get_current_object())
+            except services.AccountError as err:
+                db.session.rollback()
+                form.name.errors = [err.message]
+            else:
+                flash(f"Added {agency.name}.", "success")
+                return redirect(url_for("admin.agencies"))
+    rows = db.session.scalars(select(Agency).order_by(Agency.active.desc(), Agency.name)).all()
+    return render_template("admin/agencies.html", form=form, agencies=rows, action_form=FlaskForm()), status
+
+
+@bp.route("/agencies/<int:agency_id>", methods=["POST"])
+@policy(Role.ADMIN)
+def update_agency(agency_id: int):
+    from app.models import Agency
+
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        abort(404)
+    form = FlaskForm()
+    name = (request.form.get("name") or "").strip()
+    if not form.validate_on_submit() or not name or len(name) > 120:
+        flash("Enter a name of up to 120 characters.", "error")
+        return redirect(url_for("admin.agencies")), 303
+    try:
+        changed = services.update_agency(agency, name=name, active=request.form.get("active") == "1",
+                                         actor=current_user._get_current_object())
+    except services.AccountError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash(f"Saved {agency.name}." if changed else "No changes to save.", "success" if changed else "info")
+    return redirect(url_for("admin.agencies"))

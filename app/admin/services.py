@@ -165,3 +165,45 @@ def list_users_stmt(q: str | None, role: str | None, status: str | None):
     elif status == "disabled":
         stmt = stmt.where(~User.active)
     return stmt
+
+
+# ---- agencies ---------------------------------------------------------------------
+
+def _agency_name_taken(name: str, except_id: int | None = None) -> bool:
+    from app.models import Agency
+
+    stmt = select(func.count()).select_from(Agency).where(func.lower(Agency.name) == name.strip().lower())
+    if except_id:
+        stmt = stmt.where(Agency.id != except_id)
+    return db.session.scalar(stmt) > 0
+
+
+def add_agency(name: str, actor: User):
+    from app.models import Agency
+
+    if _agency_name_taken(name):
+        raise AccountError("name", "There is already an agency with that name.")
+    agency = Agency(name=name.strip(), active=True)
+    db.session.add(agency)
+    db.session.flush()
+    audit.record("alteration", "agency.create", object_type="agency", object_id=agency.id, fields=["name"],
+                 user=actor)
+    db.session.commit()
+    return agency
+
+
+def update_agency(agency, *, name: str, active: bool, actor: User) -> list[str]:
+    if _agency_name_taken(name, agency.id):
+        raise AccountError("name", "There is already an agency with that name.")
+    changed = []
+    if agency.name != name.strip():
+        agency.name = name.strip()
+        changed.append("name")
+    if agency.active != active:
+        agency.active = active
+        changed.append("active")
+    if changed:
+        audit.record("alteration", "agency.update", object_type="agency", object_id=agency.id, fields=changed,
+                     user=actor)
+        db.session.commit()
+    return changed
