@@ -106,10 +106,11 @@ def init_templates(app: Flask) -> None:
             "ROLE_LABELS": ROLE_LABELS,
         }
 
-    from app.models import Category, Context, Offence, Stage, SubjectRole, SubType
+    from app.models import Category, ContactType, Context, DatePrecision, Offence, RiskLevel, Stage, SubjectRole, SubType
 
     enums = {"Category": Category, "Context": Context, "Offence": Offence, "Stage": Stage, "SubType": SubType,
-             "SubjectRole": SubjectRole}
+             "SubjectRole": SubjectRole, "ContactType": ContactType, "RiskLevel": RiskLevel,
+             "DatePrecision": DatePrecision}
 
     @app.template_filter("subject_label")
     def _subject_label(subject):
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auditlog import bp as auditlog_bp
     from app.auth import bp as auth_bp
+    from app.chronology import bp as chronology_bp
     from app.debriefs import bp as debriefs_bp
     from app.scoping import bp as scoping_bp
     from app.main import bp as main_bp
@@ -163,5 +165,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(debriefs_bp)
     app.register_blueprint(scoping_bp)
+    app.register_blueprint(chronology_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(auditlog_bp, url_prefix="/audit")

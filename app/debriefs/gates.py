@@ -73,3 +73,21 @@ def _parameters_agreed(d: Debrief) -> list[str]:
     from app.scoping.services import missing_for_gate
 
     return missing_for_gate(d)
+
+
+@gate("chronology_ready", "Chronology built and key issues marked", Stage.CHRONOLOGY)
+def _chronology_ready(d: Debrief) -> list[str]:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import ChronologyEntry
+
+    live = (ChronologyEntry.debrief_id == d.id, ChronologyEntry.deleted_at.is_(None))
+    entries, key = db.session.execute(select(func.count(), func.count().filter(ChronologyEntry.key_issue.is_(True)))
+                                      .where(*live)).one()
+    missing = []
+    if not entries:
+        missing.append("at least one chronology entry")
+    if not key:
+        missing.append("key issues marked in the chronology")
+    return missing

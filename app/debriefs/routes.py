@@ -18,6 +18,7 @@ from app.debriefs.forms import (
     ReferralForm,
 )
 from app.debriefs.moves import move_response
+from app.chronology.services import summary as chronology_summary
 from app.extensions import db
 from app.scoping.forms import ConfirmForm, SubjectForm
 from app.htmx import render
@@ -111,6 +112,7 @@ def _detail_page(debrief: Debrief, decision_form=None, participant_form=None, st
     return render_template("debriefs/detail.html", debrief=debrief, card=card, move_form=move_form,
                            decision_form=decision_form or DecisionForm(formdata=None), stages=list(Stage),
                            participant_form=participant_form, params=debrief.parameters,
+                           chronology=chronology_summary(debrief),
                            subject_form=SubjectForm(formdata=None), confirm=ConfirmForm()), status
 
 

@@ -1,5 +1,14 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 from app.models.audit import AuditEvent, Operation
+from app.models.chronology import (
+    FLAGS,
+    ChronologyEntry,
+    ChronologyImport,
+    ContactType,
+    DatePrecision,
+    RiskLevel,
+    chronological_order,
+)
 from app.models.debrief import (
     BEFORE_MEETING,
     STAGE_ORDER,
@@ -26,7 +35,14 @@ __all__ = [
     "SUBTYPES_BY_CONTEXT",
     "Agency",
     "AuditEvent",
+    "FLAGS",
     "Category",
+    "ChronologyEntry",
+    "ChronologyImport",
+    "ContactType",
+    "DatePrecision",
+    "RiskLevel",
+    "chronological_order",
     "Context",
     "Debrief",
     "DebriefParticipant",

@@ -1,0 +1,181 @@
+"""The chronology page and its inline-edited rows (htmx edit-row pattern, with plain-form twins)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app import audit
+from app.chronology import bp, services
+from app.chronology.forms import ChronologyFilterForm, EntryForm, ExportForm
+from app.debriefs.timeliness import today
+from app.extensions import db
+from app.htmx import is_htmx
+from app.models import ChronologyEntry, Debrief, Role
+from app.names import masker
+from app.permissions import get_or_404, may_run_debriefs, policy, sees_case_text
+
+READERS = (Role.REVIEWER, Role.MEMBER, Role.PARTNER)
+
+
+def mask_for(debrief: Debrief):
+    """Identity for the review team; everyone else gets names replaced by pseudonyms."""
+    if sees_case_text():
+        return lambda text: text or ""
+    return masker(debrief.subjects)
+
+
+def _entry(debrief: Debrief, entry_id: int, deleted_ok: bool = False) -> ChronologyEntry:
+    entry = db.session.get(ChronologyEntry, entry_id)
+    if entry is None or entry.debrief_id != debrief.id or (entry.deleted_at and not deleted_ok):
+        abort(404)
+    return entry
+
+
+def _context(debrief: Debrief, **extra) -> dict:
+    return {"debrief": debrief, "mask": mask_for(debrief), "may_edit": may_run_debriefs(), **extra}
+
+
+def _form(debrief: Debrief, formdata=None, **kwargs) -> EntryForm:
+    form = EntryForm(formdata, **kwargs) if formdata is not None else EntryForm(formdata=None, **kwargs)
+    form.set_choices(services.agencies_for(debrief), debrief.subjects)
+    return form
+
+
+def _row(debrief: Debrief, entry: ChronologyEntry, status: int = 200, recount: bool = False):
+    """The row alone; after an add, delete or undo also the new total, out of band."""
+    total = services.count(debrief) if recount else None
+    return render_template("chronology/_row.html", e=entry, oob_total=total, **_context(debrief)), status
+
+
+def _row_form(debrief: Debrief, form, entry: ChronologyEntry | None, status: int = 200, conflict=None):
+    template = "chronology/_row_form.html" if is_htmx() else "chronology/entry_page.html"
+    return render_template(template, form=form, entry=entry, conflict=conflict, **_context(debrief)), status
+
+
+def _back_to_table(debrief: Debrief, entry_id: int | None = None):
+    anchor = f"#entry-{entry_id}" if entry_id else ""
+    return redirect(url_for("chronology.page", debrief_id=debrief.id) + anchor)
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology")
+@policy(*READERS)
+def page(debrief_id: int):
+    audit.log_consultation("debrief", debrief_id, action="chronology.view")
+    debrief = get_or_404(Debrief, debrief_id)
+    form = ChronologyFilterForm(request.args)
+    form.set_choices(services.agencies_for(debrief), debrief.subjects)
+    valid = form.validate()
+    filters = services.Filters(agency=form.agency.data, subject=form.subject.data, flag=form.flag.data or None,
+                               key=bool(form.key.data)) if valid else services.Filters()
+    rows = services.entries(debrief, filters)
+    total = services.count(debrief)
+    mask = mask_for(debrief)
+    q = (form.q.data or "").strip().casefold() if valid else ""
+    if q:  # searched in what this user sees, so a hidden name can never be found
+        rows = [e for e in rows if q in " ".join(mask(t) for t in (e.summary, e.action_taken, e.outcome,
+                                                                    e.significance, e.source_ref,
+                                                                    e.source_system) if t).casefold()]
+    context = _context(debrief, rows=rows, form=form, total=total, export_form=ExportForm(formdata=None))
+    if is_htmx():
+        return render_template("chronology/_table.html", **context)
+    return render_template("chronology/page.html", **context)
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology/new")
+@policy(Role.REVIEWER)
+def new_entry(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    if request.args.get("cancel"):
+        return ""  # htmx: the unsaved new row goes away
+    form = _form(debrief, entry_date=today(), version="0")
+    return _row_form(debrief, form, None)
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology", methods=["POST"])
+@policy(Role.REVIEWER)
+def create_entry(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    form = _form(debrief, request.form)
+    if not form.validate_on_submit():
+        return _row_form(debrief, form, None, 422)
+    entry = services.create_entry(debrief, form.data_for_service(), current_user._get_current_object())
+    if not is_htmx():
+        flash("Entry added.", "success")
+        return _back_to_table(debrief, entry.id)
+    return _row(get_or_404(Debrief, debrief_id), db.session.get(ChronologyEntry, entry.id), recount=True)
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology/<int:entry_id>")
+@policy(*READERS)
+def entry_row(debrief_id: int, entry_id: int):
+    audit.log_consultation("chronology_entry", entry_id)
+    debrief = get_or_404(Debrief, debrief_id)
+    entry = _entry(debrief, entry_id)
+    if not is_htmx():
+        return _back_to_table(debrief, entry.id)
+    return _row(debrief, entry)
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology/<int:entry_id>/edit")
+@policy(Role.REVIEWER)
+def edit_entry(debrief_id: int, entry_id: int):
+    audit.log_consultation("chronology_entry", entry_id, action="chronology_entry.edit_view")
+    debrief = get_or_404(Debrief, debrief_id)
+    entry = _entry(debrief, entry_id)
+    form = _form(debrief, obj=entry, version=entry.version)
+    form.subject_ids.data = [s.id for s in entry.subjects]
+    return _row_form(debrief, form, entry)
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology/<int:entry_id>", methods=["POST"])
+@policy(Role.REVIEWER)
+def save_entry(debrief_id: int, entry_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    entry = _entry(debrief, entry_id)
+    form = _form(debrief, request.form)
+    if not form.validate_on_submit():
+        return _row_form(debrief, form, entry, 422)
+    try:
+        version = int(form.version.data)
+    except (TypeError, ValueError):
+        version = -1
+    try:
+        services.update_entry(entry, form.data_for_service(), version)
+    except services.StaleEdit:
+        db.session.rollback()
+        debrief = get_or_404(Debrief, debrief_id)
+        current = _entry(debrief, entry_id)
+        form.version.data = current.version  # saving again overwrites knowingly
+        return _row_form(debrief, form, current, 409, conflict=current)
+    if not is_htmx():
+        flash("Entry saved.", "success")
+        return _back_to_table(debrief, entry_id)
+    debrief = get_or_404(Debrief, debrief_id)
+    return _row(debrief, _entry(debrief, entry_id))
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology/<int:entry_id>/delete", methods=["POST"])
+@policy(Role.REVIEWER)
+def delete_entry(debrief_id: int, entry_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    entry = _entry(debrief, entry_id)
+    services.delete_entry(entry)
+    if not is_htmx():
+        flash("Entry deleted.", "success")
+        return _back_to_table(debrief)
+    entry = _entry(get_or_404(Debrief, debrief_id), entry_id, deleted_ok=True)
+    return render_template("chronology/_row_deleted.html", e=entry, oob_total=services.count(debrief),
+                           **_context(debrief))
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology/<int:entry_id>/restore", methods=["POST"])
+@policy(Role.REVIEWER)
+def restore_entry(debrief_id: int, entry_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    entry = _entry(debrief, entry_id, deleted_ok=True)
+    if entry.deleted_at:
+        services.restore_entry(entry)
+    if not is_htmx():
+        return _back_to_table(debrief, entry_id)
+    debrief = get_or_404(Debrief, debrief_id)
+    return _row(debrief, _entry(debrief, entry_id))

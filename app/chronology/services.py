@@ -1,0 +1,139 @@
+"""Chronology entries: create, edit, delete with undo, import. Each function owns its transaction."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from app import audit
+from app.extensions import db
+from app.models import FLAGS, Agency, ChronologyEntry, Debrief, Subject, chronological_order, utcnow
+
+ENTRY_FIELDS = ("entry_date", "entry_time", "date_precision", "agency_id", "source_system", "source_ref",
+                "contact_type", "summary", "action_taken", "risk_assessment", "outcome", "significance",
+                *FLAGS, "verified")
+
+
+class StaleEdit(Exception):
+    def __init__(self, current: ChronologyEntry):
+        super().__init__("stale")
+        self.current = current
+
+
+@dataclass
+class Filters:
+    agency: int | None = None
+    subject: int | None = None
+    flag: str | None = None
+    key: bool = False
+
+
+def entries(debrief: Debrief, filters: Filters | None = None) -> list[ChronologyEntry]:
+    """Live entries in chronological order: one query, plus one for the people in them."""
+    stmt = select(ChronologyEntry).where(ChronologyEntry.debrief_id == debrief.id,
+                                         ChronologyEntry.deleted_at.is_(None))
+    f = filters or Filters()
+    if f.agency:
+        stmt = stmt.where(ChronologyEntry.agency_id == f.agency)
+    if f.subject:
+        stmt = stmt.where(ChronologyEntry.subjects.any(Subject.id == f.subject))
+    if f.flag in FLAGS:
+        stmt = stmt.where(getattr(ChronologyEntry, f.flag).is_(True))
+    if f.key:
+        stmt = stmt.where(or_(ChronologyEntry.key_issue.is_(True), ChronologyEntry.turning_point.is_(True)))
+    return list(db.session.scalars(stmt.order_by(*chronological_order())).unique())
+
+
+def count(debrief: Debrief) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count()).select_from(ChronologyEntry).where(
+        ChronologyEntry.debrief_id == debrief.id, ChronologyEntry.deleted_at.is_(None)))
+
+
+def summary(debrief: Debrief) -> dict:
+    """Counts for the debrief page: entries, key issues, missed opportunities, good practice."""
+    from sqlalchemy import func
+
+    c = ChronologyEntry
+    row = db.session.execute(select(func.count(), func.count().filter(c.key_issue.is_(True)),
+                                    func.count().filter(c.missed_opportunity.is_(True)),
+                                    func.count().filter(c.good_practice.is_(True)))
+                             .where(c.debrief_id == debrief.id, c.deleted_at.is_(None))).one()
+    return dict(zip(("entries", "key_issues", "missed", "good"), row, strict=True))
+
+
+def _subjects(debrief: Debrief, ids) -> list[Subject]:
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Subject).where(Subject.debrief_id == debrief.id, Subject.id.in_(ids))))
+
+
+def create_entry(debrief: Debrief, data: dict, actor, *, commit: bool = True) -> ChronologyEntry:
+    entry = ChronologyEntry(debrief_id=debrief.id, entered_by_id=actor.id,
+                            **{k: data.get(k) for k in ENTRY_FIELDS})
+    entry.subjects = _subjects(debrief, data.get("subject_ids"))
+    db.session.add(entry)
+    if commit:
+        db.session.flush()
+        audit.collection("chronology_entry", entry.id,
+                         [k for k in ENTRY_FIELDS if data.get(k) not in (None, "", False)])
+        db.session.commit()
+    return entry
+
+
+def update_entry(entry: ChronologyEntry, data: dict, version: int) -> list[str]:
+    if entry.version != version:
+        raise StaleEdit(entry)
+    changed = [k for k in ENTRY_FIELDS if getattr(entry, k) != data.get(k)]
+    debrief = db.session.get(Debrief, entry.debrief_id)
+    subjects = _subjects(debrief, data.get("subject_ids"))
+    if {s.id for s in entry.subjects} != {s.id for s in subjects}:
+        changed.append("subjects")
+        entry.subjects = subjects
+    if changed:
+        for k in changed:
+            if k != "subjects":
+                setattr(entry, k, data.get(k))
+        entry.version += 1
+        entry.updated_at = utcnow()
+        audit.alteration("chronology_entry", entry.id, changed)
+        db.session.commit()
+    return changed
+
+
+def delete_entry(entry: ChronologyEntry) -> None:
+    entry.deleted_at = utcnow()
+    entry.version += 1
+    audit.alteration("chronology_entry", entry.id, ["deleted_at"], action="chronology_entry.delete")
+    db.session.commit()
+
+
+def restore_entry(entry: ChronologyEntry) -> None:
+    entry.deleted_at = None
+    entry.version += 1
+    audit.alteration("chronology_entry", entry.id, ["deleted_at"], action="chronology_entry.restore")
+    db.session.commit()
+
+
+def import_entries(debrief: Debrief, rows: list[dict], actor, *, source: str) -> int:
+    """Add every row in one transaction, audited as collection and combination."""
+    created = [create_entry(debrief, row, actor, commit=False) for row in rows]
+    db.session.flush()
+    for entry in created:
+        audit.collection("chronology_entry", entry.id, [k for k in ENTRY_FIELDS if getattr(entry, k) not in
+                                                        (None, "", False)], action="chronology_entry.import")
+    audit.combination("debrief", debrief.id, ["chronology"], action="chronology.import", reason=source[:200])
+    db.session.commit()
+    return len(created)
+
+
+def active_agencies() -> list[Agency]:
+    return list(db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.name)))
+
+
+def agencies_for(debrief: Debrief) -> list[Agency]:
+    """Active agencies plus any inactive one this chronology already uses."""
+    used = select(ChronologyEntry.agency_id).where(ChronologyEntry.debrief_id == debrief.id)
+    return list(db.session.scalars(select(Agency).where(or_(Agency.active, Agency.id.in_(used)))
+                                   .order_by(Agency.name)))
