@@ -108,9 +108,9 @@ def create_entry(debrief_id: int):
 @bp.route("/debriefs/<int:debrief_id>/chronology/<int:entry_id>")
 @policy(*READERS)
 def entry_row(debrief_id: int, entry_id: int):
-    audit.log_consultation("chronology_entry", entry_id)
     debrief = get_or_404(Debrief, debrief_id)
     entry = _entry(debrief, entry_id)
+    audit.log_consultation("chronology_entry", entry_id)
     if not is_htmx():
         return _back_to_table(debrief, entry.id)
     return _row(debrief, entry)
@@ -119,9 +119,9 @@ def entry_row(debrief_id: int, entry_id: int):
 @bp.route("/debriefs/<int:debrief_id>/chronology/<int:entry_id>/edit")
 @policy(Role.REVIEWER)
 def edit_entry(debrief_id: int, entry_id: int):
-    audit.log_consultation("chronology_entry", entry_id, action="chronology_entry.edit_view")
     debrief = get_or_404(Debrief, debrief_id)
     entry = _entry(debrief, entry_id)
+    audit.log_consultation("chronology_entry", entry_id, action="chronology_entry.edit_view")
     form = _form(debrief, obj=entry, version=entry.version)
     form.subject_ids.data = [s.id for s in entry.subjects]
     return _row_form(debrief, form, entry)
