@@ -103,6 +103,7 @@ def test_new_entry_row_opens_with_todays_date_and_saves_inline(app, client, chro
     ("summary", "", "Summarise the event: facts only."),
     ("summary", "x" * 5001, "cannot be longer than 5000"),
     ("date_precision", "roughly", "Not a valid choice"),
+    ("summary", "Shouting\x00heard", "cannot be stored"),
     ("risk_assessment", "extreme", "Not a valid choice"),
     ("subject_ids", "424242", "Choose people from this debrief"),
 ])

@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from app.forms import BaseForm
 from sqlalchemy import select
 from wtforms import EmailField, SelectChoice, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
@@ -17,7 +17,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class UserDetailsForm(FlaskForm):
+class UserDetailsForm(BaseForm):
     full_name = StringField("Full name", validators=[DataRequired("Enter the person's name."), Length(max=120)])
     email = EmailField("Email", validators=[Optional(), Email("Enter an email address like name@force.police.uk."),
                                             Length(max=254)],
@@ -62,11 +62,11 @@ class NewUserForm(TemporaryPasswordMixin, UserDetailsForm):
         super().validate_new_password(field)
 
 
-class ResetPasswordForm(TemporaryPasswordMixin, FlaskForm):
+class ResetPasswordForm(TemporaryPasswordMixin, BaseForm):
     """Their current sessions end when it is set."""
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(BaseForm):
     class Meta:
         csrf = False
 
@@ -79,5 +79,5 @@ class UserFilterForm(FlaskForm):
     page = IntegerField(validators=[Optional()])
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(BaseForm):
     name = StringField("Agency name", validators=[DataRequired("Enter the agency's name."), Length(max=120)])

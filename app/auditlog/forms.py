@@ -1,11 +1,11 @@
-from flask_wtf import FlaskForm
+from app.forms import BaseForm
 from wtforms import DateField, SelectChoice, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.models import Operation
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 

@@ -1,11 +1,11 @@
-from flask_wtf import FlaskForm
+from app.forms import BaseForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from app.auth.passwords import MAX_LENGTH, policy_problems
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     username = StringField("Username", validators=[DataRequired(message="Enter your username."), Length(max=64)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
     password = PasswordField("Password", validators=[DataRequired(message="Enter your password."),
@@ -26,7 +26,7 @@ class NewPasswordMixin:
             raise ValidationError(" ".join(problems))
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, BaseForm):
     current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField("New password", validators=[DataRequired("Enter a new password.")],

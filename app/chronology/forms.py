@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from app.forms import BaseForm
 from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -12,7 +12,7 @@ def _choices(enum_cls, blank=None):
     return ([SelectChoice("", blank)] if blank is not None else []) + items
 
 
-class EntryForm(FlaskForm):
+class EntryForm(BaseForm):
     entry_date = DateField("Date", validators=[DataRequired("Enter the date of the event.")])
     entry_time = TimeField("Time", validators=[Optional()])
     date_precision = SelectField("Date is", choices=_choices(DatePrecision), default=DatePrecision.EXACT.value,
@@ -68,7 +68,7 @@ class EntryForm(FlaskForm):
         return data
 
 
-class ChronologyFilterForm(FlaskForm):
+class ChronologyFilterForm(BaseForm):
     class Meta:
         csrf = False
 
@@ -84,7 +84,7 @@ class ChronologyFilterForm(FlaskForm):
         self.subject.choices = [SelectChoice("", "Everyone")] + [SelectChoice(s.id, s.pseudonym) for s in subjects]
 
 
-class ExportForm(FlaskForm):
+class ExportForm(BaseForm):
     recipient = StringField("Recipient", validators=[DataRequired("Say who the export is for."), Length(max=200)],
                             description="Who will receive it, e.g. \u201cDebrief meeting attendees\u201d.")
     version = SelectField("Names", choices=[SelectChoice("shared", "Pseudonyms only (to share)"),

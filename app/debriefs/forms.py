@@ -1,5 +1,5 @@
 
-from flask_wtf import FlaskForm
+from app.forms import BaseForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,7 +23,7 @@ def _choices(enum_cls, blank: str | None = None):
     return ([SelectChoice("", blank)] if blank is not None else []) + items
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(BaseForm):
     title = StringField("Short title", validators=[DataRequired("Give the referral a short title."), Length(max=120)],
                         description="A few words to know it by on the board, e.g. \u201cStabbing, Northgate "
                                     "precinct\u201d. No names: the board and working group see it.")
@@ -83,7 +83,7 @@ class EditReferralForm(ReferralForm):
     version = HiddenField()
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BaseForm):
     decision = RadioField("Decision", choices=_choices(Decision), validators=[InputRequired("Choose accept or decline.")])
     rationale = TextAreaField("Rationale", validators=[DataRequired("Give the rationale."), Length(max=2000)])
     decided_by = StringField("Decided by", validators=[DataRequired("Say who made the decision."), Length(max=120)],
@@ -96,14 +96,14 @@ class DecisionForm(FlaskForm):
             raise ValidationError("The decision date cannot be in the future.")
 
 
-class MoveForm(FlaskForm):
+class MoveForm(BaseForm):
     to_stage = SelectField("Move to", choices=_choices(Stage), validators=[DataRequired("Choose a stage.")])
     from_stage = HiddenField()
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=1000)])
     override = BooleanField("Override the failing gate")
 
 
-class BoardFilterForm(FlaskForm):
+class BoardFilterForm(BaseForm):
     class Meta:
         csrf = False
 
@@ -122,5 +122,5 @@ class ListFilterForm(BoardFilterForm):
     page = IntegerField(validators=[Optional()])
 
 
-class ParticipantForm(FlaskForm):
+class ParticipantForm(BaseForm):
     user_id = SelectField("Add a person", coerce=int, validators=[DataRequired("Choose a person.")])

@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from app.forms import BaseForm
 from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -7,7 +7,7 @@ from app.debriefs.timeliness import today
 from app.models import SubjectRole
 
 
-class SubjectForm(FlaskForm):
+class SubjectForm(BaseForm):
     real_name = StringField("Full name", validators=[DataRequired("Enter the person's name."), Length(max=120)],
                             description="Seen by the review team only. Everyone else sees the pseudonym.")
     date_of_birth = DateField("Date of birth", validators=[Optional()])
@@ -28,7 +28,7 @@ class CheckboxesField(SelectMultipleField):
         pass  # choices are re-derived on the server; unknown ids are simply ignored by the service
 
 
-class ParametersForm(FlaskForm):
+class ParametersForm(BaseForm):
     review_from = DateField("Review period from", validators=[Optional()])
     review_to = DateField("to", validators=[Optional()])
     subject_ids = CheckboxesField("Subjects in scope", coerce=int)
@@ -64,5 +64,5 @@ class ParametersForm(FlaskForm):
         return data
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A CSRF-protected button."""
