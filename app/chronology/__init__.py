@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("chronology", __name__)
 
-from app.chronology import routes  # noqa: E402,F401
+from app.chronology import routes, transfer  # noqa: E402,F401

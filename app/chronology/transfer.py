@@ -1,0 +1,133 @@
+"""Chronology in and out: spreadsheet template, import with preview, CSV and DOCX exports, print views."""
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from app import audit
+from app.chronology import bp, exports, importer, services
+from app.chronology.forms import ExportForm
+from app.chronology.routes import READERS, mask_for
+from app.exports import csv_response
+from app.extensions import db
+from app.forms import BaseForm
+from app.models import ChronologyImport, Debrief, Role, utcnow
+from app.names import masker
+from app.permissions import get_or_404, policy, sees_case_text
+
+
+class ImportForm(BaseForm):
+    """CSRF for the upload; the file itself is read from request.files."""
+
+
+def _page(debrief: Debrief, status: int = 200, **context):
+    from app.chronology.columns import COLUMNS, REQUIRED
+    from app.models import ContactType
+
+    context.setdefault("preview", None)
+    context.setdefault("pending", None)
+    context.setdefault("form", ImportForm())
+    return render_template("chronology/import.html", debrief=debrief, columns=COLUMNS, required=REQUIRED,
+                           contact_types=[c.label for c in ContactType],
+                           agencies=[a.name for a in services.active_agencies()], **context), status
+
+
+def _read(debrief: Debrief, raw: bytes) -> importer.Preview:
+    return importer.read(raw, agencies=services.agencies_for(debrief), subjects=debrief.subjects,
+                         marking=current_app.config["MARKING"])
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology/template.csv")
+@policy(Role.REVIEWER)
+def template(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    return csv_response(exports.HEADER, [], f"{debrief.reference}-chronology-template.csv")
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology/import", methods=["GET", "POST"])
+@policy(Role.REVIEWER)
+def import_file(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    form = ImportForm()
+    if request.method == "GET":
+        return _page(debrief, form=form)
+    upload = request.files.get("file")
+    if not form.validate_on_submit() or upload is None or not upload.filename:
+        return _page(debrief, 422, form=form, file_error="Choose the CSV file to import.")
+    raw = upload.read(importer.MAX_BYTES + 1)
+    preview = _read(debrief, raw)
+    if not preview.ok:
+        return _page(debrief, 422, form=form, preview=preview)
+    pending = ChronologyImport(debrief_id=debrief.id, user_id=current_user.id,
+                               filename=(upload.filename or "upload.csv")[:200], content=raw.decode(
+                                   "utf-8-sig" if preview.encoding == "UTF-8" else "cp1252"))
+    db.session.add(pending)
+    db.session.commit()
+    return _page(get_or_404(Debrief, debrief_id), form=form, preview=preview, pending=pending)
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology/import/<int:import_id>", methods=["POST"])
+@policy(Role.REVIEWER)
+def confirm_import(debrief_id: int, import_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    pending = db.session.get(ChronologyImport, import_id)
+    if pending is None or pending.debrief_id != debrief.id or pending.user_id != current_user.id:
+        abort(404)
+    if not ImportForm().validate_on_submit():
+        abort(400)
+    if pending.imported_at is not None:
+        flash("That file has already been imported.", "info")
+        return redirect(url_for("chronology.page", debrief_id=debrief.id))
+    preview = _read(debrief, pending.content.encode("utf-8"))  # checked again: the lists may have changed
+    if not preview.ok:
+        return _page(debrief, 422, preview=preview)
+    pending.imported_at = utcnow()
+    count = services.import_entries(debrief, preview.rows, current_user._get_current_object(),
+                                    source=f"file {pending.filename}")
+    flash(f"Imported {count} entr{'y' if count == 1 else 'ies'} from {pending.filename}.", "success")
+    return redirect(url_for("chronology.page", debrief_id=debrief_id))
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology/export", methods=["POST"])
+@policy(Role.REVIEWER)
+def export(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    form = ExportForm()
+    fmt = request.form.get("format")
+    if not form.validate_on_submit() or fmt not in ("csv", "docx"):
+        flash("Say who the export is for, then choose CSV or Word.", "error")
+        return redirect(url_for("chronology.page", debrief_id=debrief.id) + "#export"), 303
+    names = form.version.data == "internal" and sees_case_text()
+    entries = services.entries(debrief)
+    mask = (lambda text: text or "") if names else masker(debrief.subjects)
+    audit.disclosure("debrief", debrief.id, recipient=form.recipient.data,
+                     action=f"chronology.export_{fmt}", reason="internal version" if names else "shared version")
+    version = "internal" if names else "shared"
+    if fmt == "csv":
+        response = csv_response(exports.HEADER, exports.csv_rows(entries, names=names, mask=mask),
+                                f"{debrief.reference}-chronology-{version}.csv")
+    else:
+        response = Response(exports.docx_bytes(debrief, entries, names=names, mask=mask),
+                            mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                            headers={"Content-Disposition":
+                                     f'attachment; filename="{debrief.reference}-chronology-{version}.docx"'})
+    db.session.commit()
+    return response
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology/print")
+@policy(*READERS)
+def print_view(debrief_id: int):
+    audit.log_consultation("debrief", debrief_id, action="chronology.print")
+    debrief = get_or_404(Debrief, debrief_id)
+    return render_template("chronology/print.html", debrief=debrief, rows=services.entries(debrief),
+                           mask=mask_for(debrief), key_only=False)
+
+
+@bp.route("/debriefs/<int:debrief_id>/chronology/key-events")
+@policy(*READERS)
+def key_events(debrief_id: int):
+    audit.log_consultation("debrief", debrief_id, action="chronology.key_events")
+    debrief = get_or_404(Debrief, debrief_id)
+    return render_template("chronology/print.html", debrief=debrief,
+                           rows=services.entries(debrief, services.Filters(key=True)), mask=mask_for(debrief),
+                           key_only=True)
