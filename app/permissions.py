@@ -111,7 +111,12 @@ def may_run_debriefs(user=None) -> bool:
 
 def sees_case_text(user=None) -> bool:
     """Free text that may hold names (summary, rationale, reasons): the review team only."""
-    user = user if user is not None else current_user
+    if user is None:
+        from flask import g
+
+        if "sees_case_text" not in g:  # asked once per row on long pages
+            g.sees_case_text = current_user.has_role(Role.REVIEWER)
+        return g.sees_case_text
     return user.has_role(Role.REVIEWER)
 
 

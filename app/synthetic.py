@@ -58,3 +58,34 @@ def bulk_debriefs(n: int, lead_ids: list[int], seed: int = 7, start_number: int 
                             "changed_at": changed})
     db.session.execute(insert(StageChange), history)
     db.session.commit()
+
+
+def bulk_chronology(debrief_id: int, n: int, agency_ids: list[int], subject_ids: list[int], seed: int = 5) -> None:
+    """Insert `n` chronology entries for one debrief, with people, flags and some untimed days."""
+    from datetime import time
+
+    from app.models import ChronologyEntry, ContactType
+    from app.models.chronology import chronology_subject
+
+    rnd = random.Random(seed)
+    start = date.today() - timedelta(days=3 * 365)
+    rows = []
+    for i in range(n):
+        rows.append({
+            "debrief_id": debrief_id, "entry_date": start + timedelta(days=rnd.randint(0, 3 * 365 - 1)),
+            "entry_time": time(rnd.randint(0, 23), rnd.choice([0, 15, 30, 45])) if rnd.random() < .7 else None,
+            "date_precision": "exact", "agency_id": rnd.choice(agency_ids),
+            "contact_type": rnd.choice(list(ContactType)).value,
+            "summary": f"Synthetic event {i}: contact recorded and assessed.", "action_taken": "Officer attended.",
+            "significance": "Synthetic" if i % 5 == 0 else None, "key_issue": i % 17 == 0,
+            "missed_opportunity": i % 11 == 0, "good_practice": i % 13 == 0, "turning_point": False,
+            "verified": i % 2 == 0, "created_at": utcnow(), "updated_at": utcnow(), "version": 1,
+        })
+    db.session.execute(insert(ChronologyEntry), rows)
+    linked = select(chronology_subject.c.entry_id)
+    ids = db.session.scalars(select(ChronologyEntry.id).where(ChronologyEntry.debrief_id == debrief_id,
+                                                              ChronologyEntry.id.not_in(linked))).all()
+    if subject_ids:
+        db.session.execute(insert(chronology_subject),
+                           [{"entry_id": eid, "subject_id": rnd.choice(subject_ids)} for eid in ids])
+    db.session.commit()

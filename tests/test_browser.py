@@ -215,3 +215,91 @@ def test_meeting_room_view_refreshes_without_losing_the_scroll_position(app, liv
     assert page.locator(".kcard").count() == 14
     assert abs(page.evaluate("window.scrollY") - before) <= 2
     context.close()
+
+
+def _chronology_with_entry(app, make_debrief, summary="Original words"):
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from app.chronology import services
+    from app.extensions import db
+    from app.models import Agency, Debrief, User
+
+    d = make_debrief("chronology")
+    with app.test_request_context():
+        police = db.session.scalar(sa.select(Agency.id).where(Agency.name == "Police"))
+        actor = db.session.scalar(sa.select(User).where(User.username == "builder"))
+        e = services.create_entry(db.session.get(Debrief, d), {
+            "entry_date": date(2025, 2, 3), "entry_time": None, "date_precision": "exact", "agency_id": police,
+            "contact_type": "call", "summary": summary, "subject_ids": []}, actor)
+        entry_id = e.id
+        db.session.remove()
+    return d, entry_id
+
+
+def test_two_editors_the_second_sees_the_conflict_and_keeps_their_text(app, live, chromium, make_user,
+                                                                         make_debrief):
+    make_user("ann", "reviewer")
+    make_user("bob", "reviewer")
+    d, eid = _chronology_with_entry(app, make_debrief)
+    pages = []
+    for who in ("ann", "bob"):
+        ctx = chromium.new_context(viewport={"width": 1366, "height": 900})
+        pg = ctx.new_page()
+        pg.console_messages = []
+        pg.on("console", lambda m, pg=pg: pg.console_messages.append(m.text))
+        sign_in(pg, live, who)
+        pg.goto(f"{live}/debriefs/{d}/chronology")
+        pg.locator(f"#entry-{eid}").click()
+        pg.locator(f"#entry-{eid}.crow--editing").wait_for()
+        pages.append((ctx, pg))
+    (_, ann), (_, bob) = pages
+    ann.locator("#summary").fill("Ann's corrected words")
+    ann.get_by_role("button", name="Save").click()
+    ann.locator(f"#entry-{eid}[data-edit-url]", has_text="Ann's corrected words").wait_for()
+    bob.locator("#summary").fill("Bob's different words")
+    bob.get_by_role("button", name="Save").click()
+    bob.locator(f"#entry-{eid} .conflict").wait_for()
+    assert "Someone else saved this entry" in bob.locator(f"#entry-{eid}").inner_text()
+    assert "Ann's corrected words" in bob.locator(f"#entry-{eid} .conflict").inner_text()
+    assert bob.locator("#summary").input_value() == "Bob's different words"  # nothing Bob typed is lost
+    with app.app_context():
+        from app.extensions import db
+        from app.models import ChronologyEntry
+
+        assert db.session.get(ChronologyEntry, eid).summary == "Ann's corrected words"
+    assert not [m for m in ann.console_messages + bob.console_messages if "Content Security Policy" in m]
+    for ctx, _ in pages:
+        ctx.close()
+
+
+def test_chronology_row_edited_by_keyboard_only(app, live, page, make_user, make_debrief):
+    make_user("rev", "reviewer")
+    d, eid = _chronology_with_entry(app, make_debrief, summary="Typed by keyboard")
+    sign_in(page, live, "rev")
+    page.goto(f"{live}/debriefs/{d}/chronology")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == f"entry-{eid}":
+            break
+    else:
+        raise AssertionError("the chronology row was not reachable with Tab")
+    page.keyboard.press("Enter")
+    page.locator(f"#entry-{eid}.crow--editing").wait_for()
+    wait_until(page, "document.activeElement && document.activeElement.id === 'entry_date'")
+    page.keyboard.press("Escape")  # cancel: the row comes back unchanged
+    page.locator(f"#entry-{eid}[data-edit-url]").wait_for()
+    wait_until(page, f"document.activeElement && document.activeElement.id === 'entry-{eid}'")
+    page.keyboard.press("Enter")
+    page.locator(f"#entry-{eid}.crow--editing").wait_for()
+    wait_until(page, "document.activeElement && document.activeElement.id === 'entry_date'")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "source_ref":
+            break
+    page.keyboard.type("LOG-77")
+    page.keyboard.press("Enter")  # Enter in a field saves
+    page.locator(f"#entry-{eid}[data-edit-url]", has_text="LOG-77").wait_for()
+    page.reload()
+    assert "LOG-77" in page.locator(f"#entry-{eid}").inner_text()

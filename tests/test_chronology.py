@@ -163,7 +163,8 @@ def test_inline_save_answers_with_the_row_only(app, client, chron):
 
 def test_delete_asks_and_can_be_undone(app, client, chron):
     (eid,) = make_entries(app, chron, [{"summary": "To be deleted"}])
-    assert 'hx-confirm="Delete this entry?' in client.get(f"/debriefs/{chron}/chronology").get_data(as_text=True)
+    edit = client.get(f"/debriefs/{chron}/chronology/{eid}/edit", headers=HX).get_data(as_text=True)
+    assert 'hx-confirm="Delete this entry?' in edit
     r = post(client, f"/debriefs/{chron}/chronology/{eid}/delete", {})
     assert r.status_code == 200 and "deleted." in r.get_data(as_text=True) and "Undo" in r.get_data(as_text=True)
     assert "To be deleted" not in client.get(f"/debriefs/{chron}/chronology").get_data(as_text=True)

@@ -59,3 +59,28 @@ def test_member_board_is_scoped_with_the_same_number_of_queries(app, new_client,
     assert "Synthetic case" not in html  # none of them are shared with this member
     with app.app_context():
         assert db.session.get(User, lead) is not None
+
+
+def test_chronology_page_queries_do_not_grow_with_entries(app, client, make_user, make_debrief):
+    from app.models import Agency, Debrief, SubjectRole
+    from app.scoping.services import add_subject
+    from app.synthetic import bulk_chronology
+
+    make_user("viewer", "reviewer")
+    d = make_debrief("chronology")
+    with app.test_request_context():
+        debrief = db.session.get(Debrief, d)
+        subjects = [add_subject(debrief, role=SubjectRole.VICTIM, real_name=f"Person {i}", date_of_birth=None).id
+                    for i in range(3)]
+        agencies = db.session.scalars(sa.select(Agency.id)).all()
+        bulk_chronology(d, 20, agencies, subjects)
+    login(client, "viewer")
+    path = f"/debriefs/{d}/chronology"
+    client.get(path)
+    small = _queries_for(app, client, path)
+    with app.test_request_context():
+        bulk_chronology(d, 1980, agencies, subjects, seed=9)
+    large = _queries_for(app, client, path)
+    assert large == small, (small, large)
+    html = client.get(path).get_data(as_text=True)
+    assert "2000 entries in the chronology" in html and html.count('<tr id="entry-') == 2000
