@@ -91,3 +91,10 @@ def _chronology_ready(d: Debrief) -> list[str]:
     if not key:
         missing.append("key issues marked in the chronology")
     return missing
+
+
+@gate("iopc_agreed", "IOPC agreement before the debrief meeting", Stage.CHRONOLOGY)
+def _iopc_agreed(d: Debrief) -> list[str]:
+    from app.scoping.services import iopc_missing
+
+    return iopc_missing(d)

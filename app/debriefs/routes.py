@@ -112,8 +112,17 @@ def _detail_page(debrief: Debrief, decision_form=None, participant_form=None, st
     return render_template("debriefs/detail.html", debrief=debrief, card=card, move_form=move_form,
                            decision_form=decision_form or DecisionForm(formdata=None), stages=list(Stage),
                            participant_form=participant_form, params=debrief.parameters,
-                           chronology=chronology_summary(debrief),
+                           chronology=chronology_summary(debrief), reviews=_review_rows(debrief),
                            subject_form=SubjectForm(formdata=None), confirm=ConfirmForm()), status
+
+
+def _review_rows(debrief: Debrief):
+    from app.models import ReviewType
+    from app.scoping.clocks import clocks
+
+    recorded = {r.review_type: r for r in debrief.parallel_reviews}
+    return [(kind, recorded.get(kind.value), clocks(recorded[kind.value], debrief.incident_date)
+             if kind.value in recorded else []) for kind in ReviewType]
 
 
 @bp.route("/debriefs/<int:debrief_id>/edit", methods=["GET", "POST"])

@@ -24,7 +24,16 @@ from app.models.debrief import (
     StageChange,
     SubType,
 )
-from app.models.scoping import DEFAULT_EXCLUSIONS, Parameters, ParametersRevision, Subject, SubjectRole
+from app.models.scoping import (
+    DEFAULT_EXCLUSIONS,
+    Applies,
+    ParallelReview,
+    Parameters,
+    ParametersRevision,
+    ReviewType,
+    Subject,
+    SubjectRole,
+)
 from app.models.setting import Setting
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import ROLE_LABELS, Agency, LoginThrottle, Role, User, UserRole, UserSession
@@ -49,7 +58,10 @@ __all__ = [
     "Decision",
     "DEFAULT_EXCLUSIONS",
     "Offence",
+    "Applies",
+    "ParallelReview",
     "Parameters",
+    "ReviewType",
     "ParametersRevision",
     "Subject",
     "SubjectRole",

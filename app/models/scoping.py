@@ -115,3 +115,52 @@ class ParametersRevision(db.Model):
     fields: so.Mapped[str] = so.mapped_column(sa.String(400))
 
     changed_by = so.relationship("User")
+
+
+class ReviewType(LabelledEnum):
+    DARDR = "dardr", "Domestic Abuse Related Death Review (formerly DHR)"
+    SAR = "sar", "Safeguarding Adults Review"
+    CSPR = "cspr", "Child Safeguarding Practice Review (incl. rapid review)"
+    OWHR = "owhr", "Offensive Weapons Homicide Review"
+    IOPC = "iopc", "IOPC referral / post-incident procedure"
+    MAPPA = "mappa", "MAPPA serious case review"
+    SFO = "sfo", "Probation serious further offence review"
+    CORONER = "coroner", "Coroner's inquest / prevention of future deaths report"
+    PSD = "psd", "Professional standards"
+
+
+class Applies(LabelledEnum):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    CONSIDERING = "considering", "Being considered"
+
+
+class ParallelReview(db.Model):
+    """Another review of the same death or harm: whether it applies, who leads it, and its clocks."""
+
+    __tablename__ = "parallel_review"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    debrief_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("debrief.id", ondelete="CASCADE"), index=True)
+    review_type: so.Mapped[str] = so.mapped_column(sa.String(12))
+    applies: so.Mapped[str] = so.mapped_column(sa.String(12), default=Applies.CONSIDERING.value)
+    why: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    lead_body: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    notified_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    reference: so.Mapped[str | None] = so.mapped_column(sa.String(80))
+    status: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    completed_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    output_shared_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    # IOPC / post-incident procedure: the debrief's timing and parameters agreed with them.
+    agreed_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+    __table_args__ = (
+        sa.UniqueConstraint("debrief_id", "review_type", name="uq_parallel_review_type"),
+        _check_in("review_type", ReviewType), _check_in("applies", Applies),
+    )
+
+    @property
+    def active(self) -> bool:
+        return self.applies in (Applies.YES.value, Applies.CONSIDERING.value)

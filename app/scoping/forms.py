@@ -4,7 +4,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.debriefs.timeliness import today
-from app.models import SubjectRole
+from app.models import Applies, SubjectRole
 
 
 class SubjectForm(BaseForm):
@@ -66,3 +66,36 @@ class ParametersForm(BaseForm):
 
 class ConfirmForm(BaseForm):
     """A CSRF-protected button."""
+
+
+class ParallelReviewForm(BaseForm):
+    applies = RadioField("Does it apply?", choices=[SelectChoice(v, label) for v, label in Applies.choices()],
+                         validators=[InputRequired("Say whether it applies.")])
+    why = TextAreaField("Why", validators=[Optional(), Length(max=2000)])
+    lead_body = StringField("Lead body", validators=[Optional(), Length(max=120)],
+                            description="e.g. the community safety partnership, the safeguarding partnership, the IOPC.")
+    notified_on = DateField("Notified on", validators=[Optional()],
+                            description="For a coroner's PFD report: the date the report was received.")
+    reference = StringField("Reference", validators=[Optional(), Length(max=80)])
+    status = StringField("Status", validators=[Optional(), Length(max=200)])
+    completed_on = DateField("Completed on", validators=[Optional()],
+                             description="Rapid review completed, or PFD response sent.")
+    output_shared_on = DateField("Debrief output shared with it on", validators=[Optional()])
+    agreed_on = DateField("Timing and parameters agreed with the IOPC on", validators=[Optional()],
+                          description="No debrief meeting until this is recorded.")
+    version = HiddenField()
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Checked here: the field's Optional() would stop an inline check on an empty value.
+        if self.applies.data in ("yes", "considering") and not (self.why.data or "").strip():
+            self.why.errors = [*self.why.errors, "Say why it applies or is being considered."]
+            valid = False
+        return valid
+
+    def data_for_service(self) -> dict:
+        data = {k: self[k].data for k in ("applies", "notified_on", "completed_on", "output_shared_on",
+                                          "agreed_on")}
+        for k in ("why", "lead_body", "reference", "status"):
+            data[k] = (self[k].data or "").strip() or None
+        return data

@@ -162,3 +162,40 @@ def delete_subject(debrief_id: int, subject_id: int):
     services.remove_subject(subject)
     flash(f"{pseudonym} removed. The letter is not given to anyone else.", "success")
     return redirect(_debrief_url(debrief, "#subjects"))
+
+
+# ---- parallel reviews ------------------------------------------------------------
+
+@bp.route("/debriefs/<int:debrief_id>/reviews/<review_type>", methods=["GET", "POST"])
+@policy(Role.REVIEWER)
+def edit_review(debrief_id: int, review_type: str):
+    from app.models import ReviewType
+    from app.scoping.forms import ParallelReviewForm
+
+    try:
+        kind = ReviewType(review_type)
+    except ValueError:
+        abort(404)
+    debrief = get_or_404(Debrief, debrief_id)
+    review = next((r for r in debrief.parallel_reviews if r.review_type == kind.value), None)
+    if request.method == "GET":
+        form = ParallelReviewForm(formdata=None, obj=review, version=review.version if review else 0)
+        return render_template("scoping/review_page.html", debrief=debrief, kind=kind, form=form, review=review)
+    form = ParallelReviewForm()
+    if not form.validate_on_submit():
+        return render_template("scoping/review_page.html", debrief=debrief, kind=kind, form=form, review=review), 422
+    try:
+        version = int(form.version.data)
+    except (TypeError, ValueError):
+        version = -1
+    try:
+        services.save_review(debrief, kind, form.data_for_service(), version)
+    except services.StaleEdit:
+        db.session.rollback()
+        debrief = get_or_404(Debrief, debrief_id)
+        current = next((r for r in debrief.parallel_reviews if r.review_type == kind.value), None)
+        form.version.data = current.version if current else 0
+        return render_template("scoping/review_page.html", debrief=debrief, kind=kind, form=form, review=current,
+                               conflict=True), 409
+    flash(f"{kind.label}: saved.", "success")
+    return redirect(_debrief_url(debrief, "#reviews"))

@@ -138,3 +138,43 @@ def missing_for_gate(debrief: Debrief) -> list[str]:
     if p is None or p.signed_off_at is None:
         missing.append("sign-off of the parameters")
     return missing
+
+
+REVIEW_FIELDS = ("applies", "why", "lead_body", "notified_on", "reference", "status", "completed_on",
+                 "output_shared_on", "agreed_on")
+
+
+def save_review(debrief: Debrief, review_type, data: dict, version: int) -> list[str]:
+    """Record a parallel review's details; version 0 means 'not recorded yet'."""
+    from app.models import ParallelReview
+
+    review = next((r for r in debrief.parallel_reviews if r.review_type == review_type.value), None)
+    if review is None:
+        if version != 0:
+            raise StaleEdit(None)
+        review = ParallelReview(debrief_id=debrief.id, review_type=review_type.value, version=1)
+        db.session.add(review)
+        changed = [k for k in REVIEW_FIELDS if data.get(k) not in (None, "")]
+    else:
+        if review.version != version:
+            raise StaleEdit(review)
+        changed = [k for k in REVIEW_FIELDS if getattr(review, k) != data.get(k)]
+        if changed:
+            review.version += 1
+    for k in REVIEW_FIELDS:
+        setattr(review, k, data.get(k))
+    if changed:
+        db.session.flush()
+        audit.alteration("parallel_review", review.id, changed, action=f"parallel_review.{review_type.value}")
+        db.session.commit()
+    return changed
+
+
+def iopc_missing(debrief: Debrief) -> list[str]:
+    """With an IOPC referral or post-incident procedure in play, the meeting waits for their agreement."""
+    from app.models import ReviewType
+
+    for r in debrief.parallel_reviews:
+        if r.review_type == ReviewType.IOPC.value and r.active and r.agreed_on is None:
+            return ["the timing and parameters agreed with the IOPC (recorded under Parallel reviews)"]
+    return []

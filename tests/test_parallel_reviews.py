@@ -1,0 +1,101 @@
+"""Parallel reviews register: recording, statutory clocks with RAG, and the IOPC gate."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ParallelReview
+
+
+def record(client, d, kind, **over):
+    data = {"applies": "yes", "why": "Child in the household", "lead_body": "Safeguarding partnership",
+            "notified_on": "", "reference": "", "status": "", "completed_on": "", "output_shared_on": "",
+            "agreed_on": "", "version": "0"}
+    data.update(over)
+    return client.post_form(f"/debriefs/{d}/reviews/{kind}", data)
+
+
+def test_recording_a_review_shows_it_with_its_clocks(app, client, signed_in, make_debrief):
+    d = make_debrief("scoping", incident_days_ago=3)
+    signed_in("reviewer")
+    r = record(client, d, "cspr")
+    assert r.status_code == 302
+    html = client.get(f"/debriefs/{d}").get_data(as_text=True)
+    assert "Child Safeguarding Practice Review" in html and "Safeguarding partnership" in html
+    assert "Notification to the national panel (5 working days)" in html
+    assert "Rapid review (15 working days from notification)" in html
+    assert "1 applying or considered" in html
+
+
+def test_clock_rag_and_working_days():
+    from app.models import ParallelReview as PR
+    from app.scoping.clocks import add_working_days, clocks
+
+    assert add_working_days(date(2026, 11, 27), 5) == date(2026, 12, 4)  # Friday + 5 working days
+    today = date.today()
+    late = PR(review_type="cspr", applies="yes", notified_on=None)
+    notify, rapid = clocks(late, today - timedelta(days=30))
+    assert notify.status == "red" and notify.text.startswith("overdue by")
+    on_time = PR(review_type="cspr", applies="yes", notified_on=today - timedelta(days=1))
+    notify, rapid = clocks(on_time, today - timedelta(days=2))
+    assert notify.status == "green" and notify.text.startswith("done")
+    assert rapid.due == add_working_days(today - timedelta(days=1), 15) and rapid.status == "green"
+    pfd = PR(review_type="coroner", applies="yes", notified_on=today - timedelta(days=55))
+    (response,) = clocks(pfd, today - timedelta(days=200))
+    assert response.due == today + timedelta(days=1) and response.status == "amber"
+    assert clocks(PR(review_type="cspr", applies="no"), today) == []
+
+
+def test_a_review_that_applies_needs_a_reason_and_bad_dates_are_refused(app, client, signed_in, make_debrief):
+    d = make_debrief("scoping")
+    signed_in("reviewer")
+    r = record(client, d, "sar", why="", notified_on="31/31/2025")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'id="why-error"' in html and 'id="notified_on-error"' in html
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ParallelReview)) == 0
+    assert client.get(f"/debriefs/{d}/reviews/made-up").status_code == 404
+
+
+def test_stale_review_edit_gets_409(app, client, signed_in, make_debrief):
+    d = make_debrief("scoping")
+    signed_in("reviewer")
+    assert record(client, d, "owhr", status="First").status_code == 302
+    r = record(client, d, "owhr", status="Second")  # still claims version 0
+    assert r.status_code == 409 and "Someone else saved this" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(ParallelReview.status)) == "First"
+
+
+def test_iopc_referral_stops_the_debrief_meeting_until_agreed(app, client, signed_in, make_debrief):
+    from tests.test_chronology import make_entries
+    from tests.test_debriefs import move
+
+    d = make_debrief("chronology")
+    make_entries(app, d, [{"summary": "key", "key_issue": True}])
+    signed_in("reviewer")
+    record(client, d, "iopc", why="Police contact before the death", lead_body="IOPC")
+    r = move(client, d, "debrief", from_stage="chronology")
+    assert r.status_code == 422 and "agreed with the IOPC" in r.get_data(as_text=True)
+    with app.app_context():
+        version = db.session.scalar(sa.select(ParallelReview.version))
+    record(client, d, "iopc", why="Police contact before the death", lead_body="IOPC",
+           agreed_on=date.today().isoformat(), version=str(version))
+    assert move(client, d, "debrief", from_stage="chronology").status_code == 200
+
+
+def test_only_reviewers_record_reviews_and_others_see_no_reasons(app, client, new_client, signed_in, make_user,
+                                                                 make_debrief):
+    d = make_debrief("scoping")
+    signed_in("reviewer")
+    record(client, d, "sar", why="Zeta Secretperson had care and support needs")
+    make_user("b", "board")
+    b = new_client()
+    from tests.conftest import login
+
+    login(b, "b")
+    html = b.get(f"/debriefs/{d}").get_data(as_text=True)
+    assert "Safeguarding Adults Review" in html and "Secretperson" not in html
+    assert b.get(f"/debriefs/{d}/reviews/sar").status_code == 403
