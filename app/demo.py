@@ -103,4 +103,55 @@ def seed_debriefs(actor_username: str = "reviewer") -> int:
             debrief.stage_changed_at = when
         debrief.created_at = debrief.history[0].changed_at = utcnow() - timedelta(days=days_ago) + timedelta(hours=20)
         db.session.commit()
+        if stage_index(path[-1]) >= stage_index("chronology") and path[-1] != "not_progressed":
+            _demo_scoping(debrief, actor, full=stage_index(path[-1]) > stage_index("chronology"))
     return len(DEMO_DEBRIEFS)
+
+
+def stage_index(stage: str) -> int:
+    from app.models import STAGE_ORDER, Stage
+
+    return STAGE_ORDER.index(Stage(stage))
+
+
+def _demo_scoping(debrief, actor, full: bool) -> None:
+    """Fictional people, signed-off parameters and a short chronology for a demo debrief."""
+    from datetime import time, timedelta
+
+    from app.chronology import services as chronology
+    from app.models import Agency, SubjectRole
+    from app.scoping import services as scoping
+
+    victim = scoping.add_subject(debrief, role=SubjectRole.VICTIM, real_name="Jane Example", date_of_birth=None)
+    suspect = scoping.add_subject(debrief, role=SubjectRole.SUSPECT, real_name="John Sample", date_of_birth=None)
+    agencies = {a.name: a.id for a in db.session.scalars(select(Agency))}
+    incident = debrief.incident_date
+    scoping.save_parameters(debrief, {
+        "review_from": incident - timedelta(days=730), "review_to": incident,
+        "key_questions": "Was the risk to Adult A recognised and shared between agencies?\n"
+                         "Were there opportunities to intervene with Adult B?",
+        "exclusions": "Matters subject to the criminal investigation\nIndividual officer conduct",
+        "sio_name": "DCI Demo", "sio_consulted_on": debrief.dmm_date, "sio_conditions": None,
+        "disclosure_officer_informed_on": debrief.dmm_date}, version=0, subject_ids=[victim.id, suspect.id],
+        agency_ids=[agencies["Police"], agencies["GP"], agencies["Housing"]], reason=None, actor=actor)
+    scoping.sign_off(debrief.parameters, actor)
+    events = [
+        (400, time(23, 40), "Police", "domestic_incident", "Neighbour reported shouting; Adult A had a cut lip.",
+         "DASH completed: standard", "standard", False, False, False),
+        (310, None, "GP", "health", "Adult A disclosed feeling unsafe at home; no referral made.", None, None,
+         True, False, True),
+        (200, time(10, 5), "Housing", "other", "Adult B reported for damage to the flat door.", None, None,
+         False, False, False),
+        (90, time(2, 15), "Police", "call", "999 call from Adult A; Adult B arrested, released under investigation.",
+         "Bail conditions not set", "high", True, False, True),
+        (30, None, "Police", "safeguarding", "MARAC referral made and heard within the week.", None, None,
+         False, True, False),
+    ]
+    for days_before, at, agency, contact, summary, action, risk, missed, good, key in events:
+        if not full and days_before < 100:
+            continue
+        chronology.create_entry(debrief, {
+            "entry_date": incident - timedelta(days=days_before), "entry_time": at, "date_precision": "exact",
+            "agency_id": agencies[agency], "contact_type": contact, "summary": summary, "action_taken": action,
+            "risk_assessment": risk, "missed_opportunity": missed, "good_practice": good, "key_issue": key,
+            "turning_point": False, "verified": True, "subject_ids": [victim.id, suspect.id]}, actor)
