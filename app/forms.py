@@ -25,3 +25,11 @@ class BaseForm(FlaskForm):
             if isinstance(field, StringField):  # text, text areas and passwords
                 field.validators = [*field.validators, no_control_characters]
             return field
+
+
+def submitted_version(form) -> int:
+    """The record version the user loaded, from the form's hidden field (-1 if missing or forged)."""
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return -1

@@ -6,6 +6,7 @@ from app import audit
 from app.admin import bp, services
 from app.admin.forms import EditUserForm, NewUserForm, ResetPasswordForm, UserFilterForm
 from app.extensions import db
+from app.forms import submitted_version
 from app.htmx import render
 from app.models import Role, User
 from app.permissions import get_or_404, policy, scoped
@@ -70,10 +71,7 @@ def user_detail(user_id: int):
     form = EditUserForm()
     if not form.validate_on_submit():
         return _detail_page(user, form, 422)
-    try:
-        version = int(form.version.data)
-    except (TypeError, ValueError):
-        version = -1
+    version = submitted_version(form)
     try:
         changed = services.update_user(user, version=version, full_name=form.full_name.data, email=form.email.data,
                                        roles=form.roles.data, agency_id=form.agency_id.data, actor=actor)

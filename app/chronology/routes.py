@@ -9,6 +9,7 @@ from app.chronology import bp, services
 from app.chronology.forms import ChronologyFilterForm, EntryForm, ExportForm
 from app.debriefs.timeliness import today
 from app.extensions import db
+from app.forms import submitted_version
 from app.htmx import is_htmx
 from app.models import ChronologyEntry, Debrief, Role
 from app.names import masker
@@ -135,10 +136,7 @@ def save_entry(debrief_id: int, entry_id: int):
     form = _form(debrief, request.form)
     if not form.validate_on_submit():
         return _row_form(debrief, form, entry, 422)
-    try:
-        version = int(form.version.data)
-    except (TypeError, ValueError):
-        version = -1
+    version = submitted_version(form)
     try:
         services.update_entry(entry, form.data_for_service(), version)
     except services.StaleEdit:

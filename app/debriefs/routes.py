@@ -20,6 +20,7 @@ from app.debriefs.forms import (
 from app.debriefs.moves import move_response
 from app.chronology.services import summary as chronology_summary
 from app.extensions import db
+from app.forms import submitted_version
 from app.scoping.forms import ConfirmForm, SubjectForm
 from app.htmx import render
 from app.models import Debrief, Decision, Role, Stage, User
@@ -141,10 +142,7 @@ def edit_referral(debrief_id: int):
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
-            try:
-                version = int(form.version.data)
-            except (TypeError, ValueError):
-                version = -1
+            version = submitted_version(form)
             try:
                 services.update_referral(debrief, form.data_for_service(), version)
             except services.StaleEdit:

@@ -6,6 +6,7 @@ from wtforms import SelectChoice
 
 from app import audit
 from app.extensions import db
+from app.forms import submitted_version
 from app.htmx import is_htmx
 from app.models import Agency, Debrief, Role, Subject, SubjectRole
 from app.permissions import BOARD_ROLES, get_or_404, policy
@@ -67,10 +68,7 @@ def save_parameters(debrief_id: int):
     form = _parameters_form(debrief, request.form)
     if not form.validate_on_submit():
         return _parameters(debrief, editing=True, form=form, status=422)
-    try:
-        version = int(form.version.data)
-    except (TypeError, ValueError):
-        version = -1
+    version = submitted_version(form)
     try:
         services.save_parameters(debrief, form.data_for_service(), version=version,
                                  subject_ids=form.subject_ids.data or [], agency_ids=form.agency_ids.data or [],
@@ -136,10 +134,7 @@ def edit_subject(debrief_id: int, subject_id: int):
     form = SubjectForm()
     if not form.validate_on_submit():
         return render_template("scoping/subject_page.html", debrief=debrief, form=form, subject=subject), 422
-    try:
-        version = int(form.version.data)
-    except (TypeError, ValueError):
-        version = -1
+    version = submitted_version(form)
     try:
         services.update_subject(subject, version=version, role=SubjectRole(form.role.data),
                                 real_name=form.real_name.data, date_of_birth=form.date_of_birth.data)
@@ -184,10 +179,7 @@ def edit_review(debrief_id: int, review_type: str):
     form = ParallelReviewForm()
     if not form.validate_on_submit():
         return render_template("scoping/review_page.html", debrief=debrief, kind=kind, form=form, review=review), 422
-    try:
-        version = int(form.version.data)
-    except (TypeError, ValueError):
-        version = -1
+    version = submitted_version(form)
     try:
         services.save_review(debrief, kind, form.data_for_service(), version)
     except services.StaleEdit:
