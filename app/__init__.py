@@ -160,11 +160,13 @@ def register_blueprints(app: Flask) -> None:
     from app.debriefs import bp as debriefs_bp
     from app.scoping import bp as scoping_bp
     from app.main import bp as main_bp
+    from app.meetings import bp as meetings_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(debriefs_bp)
     app.register_blueprint(scoping_bp)
     app.register_blueprint(chronology_bp)
+    app.register_blueprint(meetings_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(auditlog_bp, url_prefix="/audit")

@@ -122,6 +122,15 @@ def load_config(env: dict | None = None, instance_path: str = "instance") -> dic
         "MARKING": (env.get("MARKING") or DEFAULT_MARKING).strip(),
         "HANDLING_LINE": (env.get("HANDLING_LINE") or DEFAULT_HANDLING).strip(),
         "ORGANISATION_NAME": (env.get("ORGANISATION_NAME") or "").strip(),
+        # Email (meeting invitations, later reminders). No SMTP_HOST: nothing is sent, files can be downloaded.
+        "SMTP_HOST": (env.get("SMTP_HOST") or "").strip(),
+        "SMTP_PORT": _int(env, "SMTP_PORT", 25, 1),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME") or "",
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or "",
+        "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS"), False),
+        "MAIL_FROM": (env.get("MAIL_FROM") or "hpd-debriefs@localhost").strip(),
+        # The address links in emails and calendar invitations point to.
+        "BASE_URL": (env.get("BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
         # Number of reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0, 0),
     }

@@ -105,6 +105,8 @@ def seed_debriefs(actor_username: str = "reviewer") -> int:
         db.session.commit()
         if stage_index(path[-1]) >= stage_index("chronology") and path[-1] != "not_progressed":
             _demo_scoping(debrief, actor, full=stage_index(path[-1]) > stage_index("chronology"))
+        if stage_index(path[-1]) >= stage_index("learning") and path[-1] != "not_progressed":
+            _demo_meeting(debrief, days_after_incident=min(21 + 3 * n % 20, days_ago - 1))
     return len(DEMO_DEBRIEFS)
 
 
@@ -112,6 +114,28 @@ def stage_index(stage: str) -> int:
     from app.models import STAGE_ORDER, Stage
 
     return STAGE_ORDER.index(Stage(stage))
+
+
+def _demo_meeting(debrief, days_after_incident: int) -> None:
+    """A meeting held in the past with fictional attendees."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from app.meetings import services as meetings
+    from app.models import User
+
+    day = debrief.incident_date + timedelta(days=days_after_incident)
+    start = datetime.combine(day, time(10, 0), tzinfo=ZoneInfo("Europe/London")).astimezone(ZoneInfo("UTC"))
+    meetings.schedule(debrief, {"starts_at": start, "duration_minutes": 120, "venue": "Room 2, Headquarters",
+                                "online_link": None, "chair": "Head of Public Protection",
+                                "note_taker": "Review team assistant"}, version=0)
+    meeting = debrief.meeting
+    member = db.session.scalar(select(User).where(User.username == "member"))
+    if member:
+        meetings.invite_user(meeting, member)
+    meetings.invite_external(meeting, name="Demo Housing Officer", agency="Housing", email=None)
+    meetings.record_attendance(meeting, {i.id: "attended" for i in meeting.invitees},
+                               {i.id for i in meeting.invitees if i.is_partner})
 
 
 def _demo_scoping(debrief, actor, full: bool) -> None:

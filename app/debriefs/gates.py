@@ -98,3 +98,10 @@ def _iopc_agreed(d: Debrief) -> list[str]:
     from app.scoping.services import iopc_missing
 
     return iopc_missing(d)
+
+
+@gate("meeting_held", "Meeting held and attendance recorded", Stage.DEBRIEF)
+def _meeting_held(d: Debrief) -> list[str]:
+    from app.meetings.services import missing_for_gate
+
+    return missing_for_gate(d)

@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app import process_settings
 from app.debriefs import timeliness
 from app.extensions import db
-from app.models import STAGE_ORDER, Debrief, Role, Stage, StageChange, User, UserRole, utcnow
+from app.models import STAGE_ORDER, Debrief, Meeting, Role, Stage, User, UserRole, utcnow
 from app.permissions import scoped, sees_case_text
 
 ACTIVE_STAGES = [s for s in STAGE_ORDER if not s.is_final]
@@ -48,11 +48,9 @@ class Column:
 
 
 def meeting_held_subquery():
-    """Date the debrief left the Debrief stage forward: the meeting, until meetings are recorded."""
-    sc = aliased(StageChange)
-    return (select(func.min(sc.changed_at))
-            .where(sc.debrief_id == Debrief.id, sc.from_stage == Stage.DEBRIEF.value,
-                   sc.to_stage.in_([Stage.LEARNING.value, Stage.MONITORING.value, Stage.CLOSED.value]))
+    """When the debrief meeting took place: its start, if it is not cancelled and has begun."""
+    return (select(Meeting.starts_at)
+            .where(Meeting.debrief_id == Debrief.id, Meeting.cancelled_at.is_(None), Meeting.starts_at <= utcnow())
             .correlate(Debrief).scalar_subquery())
 
 

@@ -40,11 +40,7 @@ class Rag:
 
 def rag(stage: Stage, incident: date, meeting: date | None, target: int, amber_window: int,
         on: date | None = None) -> Rag:
-    """The timeliness mark against the incident-to-meeting target.
-
-    Until meetings are recorded in the product, the meeting counts as held on the
-    day the debrief left the Debrief stage (`meeting`).
-    """
+    """The timeliness mark against the incident-to-meeting target (`meeting`: the day it was held)."""
     on = on or today()
     if meeting is not None:
         days = (meeting - incident).days

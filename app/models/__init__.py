@@ -24,6 +24,7 @@ from app.models.debrief import (
     StageChange,
     SubType,
 )
+from app.models.meeting import Attendance, Invitee, Meeting
 from app.models.scoping import (
     DEFAULT_EXCLUSIONS,
     Applies,
@@ -57,6 +58,9 @@ __all__ = [
     "DebriefParticipant",
     "Decision",
     "DEFAULT_EXCLUSIONS",
+    "Attendance",
+    "Invitee",
+    "Meeting",
     "Offence",
     "Applies",
     "ParallelReview",

@@ -143,6 +143,7 @@ class Debrief(db.Model):
                                passive_deletes=True)
     parameters = so.relationship("Parameters", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
     parallel_reviews = so.relationship("ParallelReview", cascade="all, delete-orphan", passive_deletes=True)
+    meeting = so.relationship("Meeting", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     __table_args__ = (

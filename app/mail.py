@@ -1,0 +1,44 @@
+"""Sending email over the SMTP server named in the configuration.
+
+Subjects start with the protective marking; bodies carry references and links,
+never names or narrative. Without SMTP_HOST nothing is sent.
+"""
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+
+def configured() -> bool:
+    return bool(current_app.config["SMTP_HOST"])
+
+
+def build(to: str, subject: str, body: str, attachments: list[tuple[str, str, bytes]] = ()) -> EmailMessage:
+    cfg = current_app.config
+    msg = EmailMessage()
+    msg["From"] = cfg["MAIL_FROM"]
+    msg["To"] = to
+    msg["Subject"] = f"{cfg['MARKING']}: {subject}"
+    msg.set_content(f"{body}\n\n{cfg['MARKING']}. {cfg['HANDLING_LINE']}\n")
+    for filename, mimetype, data in attachments:
+        maintype, subtype = mimetype.split(";")[0].split("/")
+        params = dict(p.strip().split("=", 1) for p in mimetype.split(";")[1:])
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename, params=params)
+    return msg
+
+
+def send(messages: list[EmailMessage]) -> int:
+    """Send over one connection; returns how many were accepted."""
+    cfg = current_app.config
+    if not messages:
+        return 0
+    with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=30) as smtp:
+        if cfg["SMTP_STARTTLS"]:
+            smtp.starttls()
+        if cfg["SMTP_USERNAME"]:
+            smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"])
+        for msg in messages:
+            smtp.send_message(msg)
+    return len(messages)

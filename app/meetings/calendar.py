@@ -1,0 +1,51 @@
+"""Calendar invitations (.ics, RFC 5545) for the debrief meeting.
+
+One UID per meeting for its whole life; SEQUENCE rises whenever the time or
+place changes, so calendars update the event they already hold; a cancellation
+is METHOD:CANCEL with STATUS:CANCELLED. Times are in Europe/London with the
+time zone defined in the file. The text carries the reference and a link only.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from icalendar import Calendar, Event, vCalAddress
+
+from app.models import Meeting, utcnow
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def ics(meeting: Meeting, reference: str, invitee=None) -> bytes:
+    cfg = current_app.config
+    cancelled = meeting.cancelled_at is not None
+    cal = Calendar()
+    cal.add("prodid", "-//Homicide prevention debriefs//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = Event()
+    event.add("uid", meeting.uid)
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", utcnow())
+    start = meeting.starts_at.astimezone(LONDON)
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=meeting.duration_minutes))
+    event.add("summary", f"{cfg['MARKING']}: Debrief meeting {reference}")
+    link = cfg["BASE_URL"] + url_for("debriefs.detail", debrief_id=meeting.debrief_id)
+    event.add("description", f"Debrief meeting for {reference}. Agenda and details: {link}\n{cfg['HANDLING_LINE']}")
+    if meeting.venue:
+        event.add("location", meeting.venue)
+    if meeting.online_link:
+        event.add("url", meeting.online_link)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("organizer", vCalAddress(f"mailto:{cfg['MAIL_FROM']}"))
+    if invitee is not None and invitee.email:
+        attendee = vCalAddress(f"mailto:{invitee.email}")
+        attendee.params["ROLE"] = "REQ-PARTICIPANT"
+        attendee.params["RSVP"] = "TRUE"
+        event.add("attendee", attendee)
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()

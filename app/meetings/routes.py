@@ -1,0 +1,181 @@
+"""The debrief meeting page: schedule, invite, calendar files and email, attendance."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import audit, mail
+from app.extensions import db
+from app.forms import submitted_version
+from app.meetings import bp, services
+from app.meetings.calendar import LONDON, ics
+from app.meetings.forms import ConfirmForm, InviteExternalForm, InviteUserForm, MeetingForm, user_choices
+from app.models import Attendance, Debrief, Invitee, Role, User
+from app.permissions import get_or_404, may_run_debriefs, policy
+
+READERS = (Role.REVIEWER, Role.MEMBER, Role.PARTNER)
+
+
+def _candidates(debrief: Debrief) -> list[User]:
+    invited = {i.user_id for i in (debrief.meeting.invitees if debrief.meeting else [])}
+    return [u for u in db.session.scalars(select(User).where(User.active).order_by(User.full_name))
+            if u.id not in invited and u.has_role(Role.REVIEWER, Role.MEMBER, Role.PARTNER)]
+
+
+def _page(debrief: Debrief, status: int = 200, **forms):
+    meeting = debrief.meeting
+    if "meeting_form" not in forms:
+        if meeting:
+            local = meeting.starts_at.astimezone(LONDON)
+            forms["meeting_form"] = MeetingForm(formdata=None, obj=meeting, date=local.date(), start=local.time(),
+                                                version=meeting.version)
+        else:
+            forms["meeting_form"] = MeetingForm(formdata=None, version=0)
+    user_form = forms.setdefault("user_form", InviteUserForm(formdata=None))
+    user_form.user_id.choices = user_choices(_candidates(debrief))
+    forms.setdefault("external_form", InviteExternalForm(formdata=None))
+    mine = next((i for i in (meeting.invitees if meeting else []) if i.user_id == current_user.id), None)
+    return render_template("meetings/page.html", debrief=debrief, meeting=meeting, confirm=ConfirmForm(),
+                           attendance=list(Attendance), smtp=mail.configured(), mine=mine,
+                           missing=services.missing_for_gate(debrief), **forms), status
+
+
+def _meeting(debrief: Debrief):
+    if debrief.meeting is None:
+        abort(404)
+    return debrief.meeting
+
+
+@bp.route("/debriefs/<int:debrief_id>/meeting", methods=["GET", "POST"])
+@policy(*READERS)
+def page(debrief_id: int):
+    if request.method == "GET":
+        audit.log_consultation("debrief", debrief_id, action="meeting.view")
+        return _page(get_or_404(Debrief, debrief_id))
+    if not may_run_debriefs():
+        abort(403)
+    debrief = get_or_404(Debrief, debrief_id)
+    form = MeetingForm()
+    if not form.validate_on_submit():
+        return _page(debrief, 422, meeting_form=form)
+    try:
+        changed = services.schedule(debrief, form.data_for_service(), submitted_version(form))
+    except services.StaleEdit:
+        db.session.rollback()
+        debrief = get_or_404(Debrief, debrief_id)
+        form.version.data = debrief.meeting.version if debrief.meeting else 0
+        return _page(debrief, 409, meeting_form=form, conflict=True)
+    flash("Meeting saved." + (" Send the updated invitations." if changed else ""), "success")
+    return redirect(url_for("meetings.page", debrief_id=debrief_id))
+
+
+@bp.route("/debriefs/<int:debrief_id>/meeting/cancel", methods=["POST"])
+@policy(Role.REVIEWER)
+def cancel(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    meeting = _meeting(debrief)
+    if ConfirmForm().validate_on_submit() and meeting.cancelled_at is None:
+        services.cancel(meeting)
+        flash("Meeting cancelled. Send the cancellation to the invitees.", "success")
+    return redirect(url_for("meetings.page", debrief_id=debrief_id))
+
+
+@bp.route("/debriefs/<int:debrief_id>/meeting/invite", methods=["POST"])
+@policy(Role.REVIEWER)
+def invite_user(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    meeting = _meeting(debrief)
+    form = InviteUserForm()
+    form.user_id.choices = user_choices(_candidates(debrief))
+    if not form.validate_on_submit():
+        return _page(debrief, 422, user_form=form)
+    services.invite_user(meeting, db.session.get(User, form.user_id.data))
+    flash("Invited.", "success")
+    return redirect(url_for("meetings.page", debrief_id=debrief_id) + "#invitees")
+
+
+@bp.route("/debriefs/<int:debrief_id>/meeting/invite-external", methods=["POST"])
+@policy(Role.REVIEWER)
+def invite_external(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    meeting = _meeting(debrief)
+    form = InviteExternalForm()
+    if not form.validate_on_submit():
+        return _page(debrief, 422, external_form=form)
+    services.invite_external(meeting, name=form.name.data, agency=form.agency.data, email=form.email.data)
+    flash("Invited.", "success")
+    return redirect(url_for("meetings.page", debrief_id=debrief_id) + "#invitees")
+
+
+@bp.route("/debriefs/<int:debrief_id>/meeting/attendance", methods=["POST"])
+@policy(Role.REVIEWER)
+def attendance(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    meeting = _meeting(debrief)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    allowed = {a.value for a in Attendance}
+    values = {i.id: request.form.get(f"attendance-{i.id}") for i in meeting.invitees}
+    if any(v not in allowed for v in values.values() if v):
+        abort(400)
+    acks = {i.id for i in meeting.invitees if request.form.get(f"ack-{i.id}") == "1"}
+    services.record_attendance(meeting, values, acks)
+    flash("Attendance saved.", "success")
+    return redirect(url_for("meetings.page", debrief_id=debrief_id) + "#invitees")
+
+
+@bp.route("/debriefs/<int:debrief_id>/meeting/acknowledge", methods=["POST"])
+@policy(Role.PARTNER)
+def acknowledge(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    meeting = _meeting(debrief)
+    mine = next((i for i in meeting.invitees if i.user_id == current_user.id), None)
+    if mine is None or not ConfirmForm().validate_on_submit():
+        abort(404)
+    services.acknowledge(mine)
+    flash("Thank you: your acknowledgement is recorded.", "success")
+    return redirect(url_for("meetings.page", debrief_id=debrief_id))
+
+
+@bp.route("/debriefs/<int:debrief_id>/meeting/invitation.ics")
+@policy(*READERS)
+def invitation(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    meeting = _meeting(debrief)
+    invitee = None
+    if request.args.get("invitee"):
+        invitee = db.session.get(Invitee, request.args.get("invitee", type=int) or 0)
+        if invitee is None or invitee.meeting_id != meeting.id or not (may_run_debriefs()
+                                                                      or invitee.user_id == current_user.id):
+            abort(404)
+    audit.disclosure("debrief", debrief.id, recipient=f"invitee {invitee.id}" if invitee else "downloading user",
+                     action="meeting.ics")
+    body = ics(meeting, debrief.reference, invitee)
+    db.session.commit()
+    method = "CANCEL" if meeting.cancelled_at else "REQUEST"
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Type": f"text/calendar; method={method}; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{debrief.reference}-debrief-meeting.ics"'})
+
+
+@bp.route("/debriefs/<int:debrief_id>/meeting/send", methods=["POST"])
+@policy(Role.REVIEWER)
+def send(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    meeting = _meeting(debrief)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not mail.configured():
+        flash("Email is not set up on this server: download each invitation and send it yourself.", "error")
+        return redirect(url_for("meetings.page", debrief_id=debrief_id))
+    try:
+        count = services.send_invitations(meeting, debrief.reference)
+    except OSError:
+        db.session.rollback()
+        flash("The email server could not be reached. Nothing was sent; try again later.", "error")
+        return redirect(url_for("meetings.page", debrief_id=debrief_id))
+    flash(f"Sent {count} email{'s' if count != 1 else ''}." if count else "Everyone with an email address already "
+          "has the current invitation.", "success")
+    return redirect(url_for("meetings.page", debrief_id=debrief_id))
+

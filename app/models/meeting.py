@@ -1,0 +1,73 @@
+"""The debrief meeting: when and where, who is invited, who came."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.extensions import db
+from app.models.debrief import LabelledEnum, _check_in
+from app.models.types import UTCDateTime, utcnow
+
+
+class Attendance(LabelledEnum):
+    INVITED = "invited", "Invited"
+    ATTENDED = "attended", "Attended"
+    APOLOGIES = "apologies", "Apologies"
+    ABSENT = "absent", "Absent"
+
+
+def new_uid() -> str:
+    return f"{secrets.token_hex(16)}@hpd-debriefs"
+
+
+class Meeting(db.Model):
+    __tablename__ = "meeting"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    debrief_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("debrief.id", ondelete="CASCADE"), unique=True)
+    starts_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+    duration_minutes: so.Mapped[int] = so.mapped_column(default=120)
+    venue: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    online_link: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    chair: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    note_taker: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    # Calendar identity: the UID never changes; SEQUENCE rises with every change invitees must see.
+    uid: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True, default=new_uid)
+    sequence: so.Mapped[int] = so.mapped_column(default=0)
+    cancelled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    invitees: so.Mapped[list[Invitee]] = so.relationship(back_populates="meeting", cascade="all, delete-orphan",
+                                                         order_by="Invitee.id")
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+
+class Invitee(db.Model):
+    """A person invited to the meeting: a user of the system, or someone from outside it."""
+
+    __tablename__ = "invitee"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    meeting_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    agency: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    is_partner: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    attendance: so.Mapped[str] = so.mapped_column(sa.String(12), default=Attendance.INVITED.value)
+    confidentiality_ack_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    invited_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    last_sent_sequence: so.Mapped[int | None] = so.mapped_column()
+
+    meeting: so.Mapped[Meeting] = so.relationship(back_populates="invitees")
+    user = so.relationship("User")
+
+    __table_args__ = (
+        _check_in("attendance", Attendance),
+        sa.UniqueConstraint("meeting_id", "user_id", name="uq_invitee_user"),
+    )
