@@ -11,7 +11,7 @@ from app.forms import submitted_version
 from app.meetings import bp, services
 from app.meetings.calendar import LONDON, ics
 from app.meetings.forms import ConfirmForm, InviteExternalForm, InviteUserForm, MeetingForm, user_choices
-from app.models import Attendance, Debrief, Invitee, Role, User
+from app.models import Attendance, Debrief, Invitee, Role, User, utcnow
 from app.permissions import get_or_404, may_run_debriefs, policy
 
 READERS = (Role.REVIEWER, Role.MEMBER, Role.PARTNER)
@@ -38,7 +38,8 @@ def _page(debrief: Debrief, status: int = 200, **forms):
     mine = next((i for i in (meeting.invitees if meeting else []) if i.user_id == current_user.id), None)
     return render_template("meetings/page.html", debrief=debrief, meeting=meeting, confirm=ConfirmForm(),
                            attendance=list(Attendance), smtp=mail.configured(), mine=mine,
-                           missing=services.missing_for_gate(debrief), **forms), status
+                           missing=services.missing_for_gate(debrief),
+                           meeting_started=bool(meeting and meeting.starts_at <= utcnow()), **forms), status
 
 
 def _meeting(debrief: Debrief):
