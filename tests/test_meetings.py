@@ -197,3 +197,46 @@ def test_invited_partner_sees_the_debrief_and_acknowledges_for_themselves(app, c
     assert p.post_form(f"/debriefs/{debrief}/meeting", {"date": "2030-01-01"},
                        token_from=f"/debriefs/{debrief}/meeting").status_code == 403
     assert p.get(f"/debriefs/{debrief}/meeting/invitation.ics").status_code == 200
+
+
+def test_agenda_is_built_from_key_questions_and_key_issues(app, client, debrief):
+    from tests.test_chronology import make_entries
+    from tests.test_scoping import params_form, save_params
+
+    save_params(client, debrief, params_form(key_questions="Was the risk shared?\nWas MARAC used?"))
+    make_entries(app, debrief, [{"summary": "Key call to police", "key_issue": True},
+                                {"summary": "Routine contact"}])
+    schedule(client, debrief, date.today() + timedelta(days=2))
+    html = client.get(f"/debriefs/{debrief}/meeting/agenda").get_data(as_text=True)
+    assert "Was the risk shared?" in html and "Was MARAC used?" in html
+    assert "Key call to police" in html and "Routine contact" not in html
+    assert "learning, not blame" in html and "not attributed to anyone" in html
+    assert html.count(app.config["MARKING"]) >= 2
+
+
+def test_notes_per_key_issue_are_non_attributable_and_conflict_safe(app, client, new_client, debrief, make_user):
+    from tests.test_chronology import make_entries
+
+    (eid,) = make_entries(app, debrief, [{"summary": "Key call", "key_issue": True}])
+    schedule(client, debrief, date.today() - timedelta(days=1))
+    url = f"/debriefs/{debrief}/meeting/notes/{eid}"
+    p = f"n{eid}-"
+    data = {p + "expected": "A DASH form", p + "happened": "None completed", p + "why_different": "Training",
+            p + "learned": "Refresh training", p + "version": "0"}
+    assert client.post_form(url, data, token_from=f"/debriefs/{debrief}/meeting/notes").status_code == 302
+    make_user("other", "reviewer", full_name="Oscar Othername")
+    other = new_client()
+    login(other, "other")
+    r = other.post_form(url, {**data, p + "learned": "Something else"}, token_from=f"/debriefs/{debrief}/meeting/notes")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 409 and "Refresh training" in html and "Something else" in html
+    page = client.get(f"/debriefs/{debrief}/meeting/notes").get_data(as_text=True)
+    assert "Refresh training" in page
+    assert "Oscar" not in page and "Builder Reviewer" not in page  # nobody is named as a note's author
+    with app.app_context():
+        from app.models import MeetingNote
+
+        assert "author" not in {c.key for c in MeetingNote.__table__.columns} and \
+            not any("user" in c.key for c in MeetingNote.__table__.columns)
+    assert client.post_form(f"/debriefs/{debrief}/meeting/notes/999999", data,
+                            token_from=f"/debriefs/{debrief}/meeting/notes").status_code == 404

@@ -1,7 +1,17 @@
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TimeField
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from app.forms import BaseForm
@@ -62,3 +72,14 @@ class ConfirmForm(BaseForm):
 
 def user_choices(users):
     return [SelectChoice(u.id, f"{u.full_name} ({u.agency.name if u.agency else 'force'})") for u in users]
+
+
+class NoteForm(BaseForm):
+    expected = TextAreaField("What was expected to happen?", validators=[Optional(), Length(max=5000)])
+    happened = TextAreaField("What actually happened?", validators=[Optional(), Length(max=5000)])
+    why_different = TextAreaField("Why was there a difference?", validators=[Optional(), Length(max=5000)])
+    learned = TextAreaField("What can be learned?", validators=[Optional(), Length(max=5000)])
+    version = HiddenField()
+
+    def data_for_service(self) -> dict:
+        return {k: (self[k].data or "").strip() or None for k in ("expected", "happened", "why_different", "learned")}

@@ -153,3 +153,33 @@ def missing_for_gate(debrief: Debrief) -> list[str]:
            for i in m.invitees):
         missing.append("confidentiality acknowledged by every partner who attended")
     return missing
+
+
+NOTE_FIELDS = ("expected", "happened", "why_different", "learned")
+
+
+def save_note(meeting: Meeting, entry_id: int, data: dict, version: int) -> list[str]:
+    """Save the notes on one key issue; version 0 means no notes yet."""
+    from app.models import MeetingNote
+
+    note = db.session.scalar(select(MeetingNote).where(MeetingNote.meeting_id == meeting.id,
+                                                       MeetingNote.entry_id == entry_id))
+    if note is None:
+        if version != 0:
+            raise StaleEdit(None)
+        note = MeetingNote(meeting_id=meeting.id, entry_id=entry_id, version=1)
+        db.session.add(note)
+        changed = [k for k in NOTE_FIELDS if data.get(k)]
+    else:
+        if note.version != version:
+            raise StaleEdit(note)
+        changed = [k for k in NOTE_FIELDS if getattr(note, k) != data.get(k)]
+        if changed:
+            note.version += 1
+    for k in NOTE_FIELDS:
+        setattr(note, k, data.get(k))
+    if changed:
+        db.session.flush()
+        audit.alteration("meeting_note", note.id, changed)
+        db.session.commit()
+    return changed

@@ -24,7 +24,7 @@ from app.models.debrief import (
     StageChange,
     SubType,
 )
-from app.models.meeting import Attendance, Invitee, Meeting
+from app.models.meeting import Attendance, Invitee, Meeting, MeetingNote
 from app.models.scoping import (
     DEFAULT_EXCLUSIONS,
     Applies,
@@ -61,6 +61,7 @@ __all__ = [
     "Attendance",
     "Invitee",
     "Meeting",
+    "MeetingNote",
     "Offence",
     "Applies",
     "ParallelReview",

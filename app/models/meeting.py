@@ -43,6 +43,7 @@ class Meeting(db.Model):
 
     invitees: so.Mapped[list[Invitee]] = so.relationship(back_populates="meeting", cascade="all, delete-orphan",
                                                          order_by="Invitee.id")
+    notes = so.relationship("MeetingNote", cascade="all, delete-orphan", passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
@@ -71,3 +72,22 @@ class Invitee(db.Model):
         _check_in("attendance", Attendance),
         sa.UniqueConstraint("meeting_id", "user_id", name="uq_invitee_user"),
     )
+
+
+class MeetingNote(db.Model):
+    """Notes on one key issue in the After Action Review shape. Deliberately carries no author:
+    notes are non-attributable (who changed them is in the audit log, not here)."""
+
+    __tablename__ = "meeting_note"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    meeting_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    entry_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("chronology_entry.id", ondelete="CASCADE"))
+    expected: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    happened: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    why_different: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    learned: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "entry_id", name="uq_meeting_note_entry"),)
