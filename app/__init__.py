@@ -106,11 +106,23 @@ def init_templates(app: Flask) -> None:
             "ROLE_LABELS": ROLE_LABELS,
         }
 
-    from app.models import Category, ContactType, Context, DatePrecision, Offence, RiskLevel, Stage, SubjectRole, SubType
+    from app.models import (
+        Category,
+        ContactType,
+        Context,
+        DatePrecision,
+        DisseminationMethod,
+        Offence,
+        Repeat,
+        RiskLevel,
+        Stage,
+        SubjectRole,
+        SubType,
+    )
 
     enums = {"Category": Category, "Context": Context, "Offence": Offence, "Stage": Stage, "SubType": SubType,
              "SubjectRole": SubjectRole, "ContactType": ContactType, "RiskLevel": RiskLevel,
-             "DatePrecision": DatePrecision}
+             "DatePrecision": DatePrecision, "Repeat": Repeat, "DisseminationMethod": DisseminationMethod}
 
     @app.template_filter("subject_label")
     def _subject_label(subject):
@@ -158,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.chronology import bp as chronology_bp
     from app.debriefs import bp as debriefs_bp
+    from app.learning import bp as learning_bp
     from app.scoping import bp as scoping_bp
     from app.main import bp as main_bp
     from app.meetings import bp as meetings_bp
@@ -168,5 +181,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scoping_bp)
     app.register_blueprint(chronology_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(learning_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(auditlog_bp, url_prefix="/audit")

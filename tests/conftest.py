@@ -18,8 +18,8 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
-from app.models import Agency
-from app.reference import STARTING_AGENCIES
+from app.models import Agency, Theme
+from app.reference import STARTING_AGENCIES, STARTING_THEMES
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -89,6 +89,7 @@ def reset_database(app) -> None:
             _pg_schema_ready[url] = True
         if not db.session.scalar(sa.select(sa.func.count()).select_from(Agency)):
             db.session.add_all(Agency(name=n) for n in STARTING_AGENCIES)
+            db.session.add_all(Theme(name=n) for n in STARTING_THEMES)
         db.session.commit()
         db.session.remove()
 

@@ -182,13 +182,14 @@ def test_only_reviewers_change_parameters_or_subjects(app, client, signed_in, ma
 
 # ---- real names never reach other roles ---------------------------------------
 
-def _every_get_page_of(app, d, sid, eid):
+def _every_get_page_of(app, d, sid, eid, point_id=1, number=1):
     """Every GET route about a debrief, filled in: new routes are covered without touching this test."""
     paths = ["/board", "/board/room", "/debriefs", "/debriefs?q=zebulon"]
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or "debrief_id" not in rule.arguments:
             continue
-        values = {"debrief_id": d, "subject_id": sid, "entry_id": eid, "review_type": "sar", "import_id": 1}
+        values = {"debrief_id": d, "subject_id": sid, "entry_id": eid, "review_type": "sar", "import_id": 1,
+                  "point_id": point_id, "number": number}
         path = rule.rule
         for name in rule.arguments:
             path = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), path)
@@ -212,6 +213,22 @@ def test_real_names_never_appear_for_other_roles(app, client, new_client, signed
                                     "key_issue": True, "significance": "Secretname was not seen"}])
     reviewer.post_form(f"/debriefs/{d}/reviews/sar", {"applies": "yes", "why": "Zebulon needed care",
                                                        "version": "0"})
+    with app.app_context():
+        from app.models import Theme
+        theme = db.session.scalar(sa.select(Theme.id))
+    reviewer.post_form(f"/debriefs/{d}/learning", {"statement": "Zebulon Secretname's calls were not linked",
+                                                   "kind": "improvement", "theme_ids": [str(theme)],
+                                                   "entry_ids": [str(eid)], "repeat": "new", "version": "0"})
+    with app.app_context():
+        from app.models import LearningPoint
+        point_id = db.session.scalar(sa.select(LearningPoint.id))
+    reviewer.post_form(f"/debriefs/{d}/learning/{point_id}/actions",
+                       {f"a{point_id}-what": "Brief Secretname's neighbourhood team", f"a{point_id}-owner_team": "Zebulon Unit",
+                        f"a{point_id}-due_on": (date.today() + timedelta(days=30)).isoformat(),
+                        f"a{point_id}-priority": "high", f"a{point_id}-scope": "team"},
+                       token_from=f"/debriefs/{d}/learning")
+    reviewer.post_form(f"/debriefs/{d}/document/issue", {"plan": "Brief Zebulon's team"},
+                       token_from=f"/debriefs/{d}/document")
     name = f"someone_{role}"
     make_user(name, role)
     if role in ("member", "partner"):
@@ -223,7 +240,7 @@ def test_real_names_never_appear_for_other_roles(app, client, new_client, signed
                                      db.session.scalar(sa.select(User).where(User.username == "rev")))
     login(client, name)
     statuses = {}
-    for path in _every_get_page_of(app, d, sid, eid):
+    for path in _every_get_page_of(app, d, sid, eid, point_id=point_id, number=1):
         for headers in ({}, HX):
             r = client.get(path, headers=headers, follow_redirects=True)
             text = r.get_data(as_text=True)
@@ -232,6 +249,13 @@ def test_real_names_never_appear_for_other_roles(app, client, new_client, signed
     page = client.get(f"/debriefs/{d}").get_data(as_text=True)
     assert "Adult A" in page  # the pseudonym is what they see
     assert statuses[f"/debriefs/{d}"] == 200
+    assert statuses[f"/debriefs/{d}/document/1"] == 200 and statuses[f"/debriefs/{d}/learning"] == 200
+    r = client.post_form(f"/debriefs/{d}/document/1/download", {"recipient": "Board papers"},
+                         token_from=f"/debriefs/{d}/document/1")
+    from tests.test_chronology_transfer import _docx_text
+    body, headers, footers = _docx_text(r.data)
+    assert "Zebulon" not in body + "".join(headers + footers) and "Secretname" not in body
+    assert "Adult A" in body
     if role in ("member", "partner"):
         assert statuses[f"/debriefs/{d}/chronology"] == 200
         assert "Adult A rang 999" in client.get(f"/debriefs/{d}/chronology/key-events").get_data(as_text=True)

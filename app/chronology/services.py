@@ -43,7 +43,7 @@ def entries(debrief: Debrief, filters: Filters | None = None) -> list[Chronology
     if f.key:
         stmt = stmt.where(or_(ChronologyEntry.key_issue.is_(True), ChronologyEntry.turning_point.is_(True)))
     # One query however long the chronology: selectin loading would batch the people 500 entries at a time.
-    stmt = stmt.options(joinedload(ChronologyEntry.subjects))
+    stmt = stmt.options(joinedload(ChronologyEntry.subjects), joinedload(ChronologyEntry.learning_points))
     return list(db.session.scalars(stmt.order_by(*chronological_order())).unique())
 
 

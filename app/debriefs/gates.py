@@ -105,3 +105,8 @@ def _meeting_held(d: Debrief) -> list[str]:
     from app.meetings.services import missing_for_gate
 
     return missing_for_gate(d)
+
+
+@gate("document_issued", "Document of learning and actions issued", Stage.LEARNING)
+def _document_issued(d: Debrief) -> list[str]:
+    return [] if d.documents else ["an issued version of the document of learning and actions"]

@@ -24,6 +24,19 @@ from app.models.debrief import (
     StageChange,
     SubType,
 )
+from app.models.learning import (
+    Action,
+    ActionStatus,
+    Dissemination,
+    DisseminationMethod,
+    LearningDocument,
+    LearningKind,
+    LearningPoint,
+    Priority,
+    Repeat,
+    Scope,
+    Theme,
+)
 from app.models.meeting import Attendance, Invitee, Meeting, MeetingNote
 from app.models.scoping import (
     DEFAULT_EXCLUSIONS,
@@ -43,7 +56,18 @@ __all__ = [
     "BEFORE_MEETING",
     "STAGE_ORDER",
     "SUBTYPES_BY_CONTEXT",
+    "Action",
+    "ActionStatus",
     "Agency",
+    "Dissemination",
+    "DisseminationMethod",
+    "LearningDocument",
+    "LearningKind",
+    "LearningPoint",
+    "Priority",
+    "Repeat",
+    "Scope",
+    "Theme",
     "AuditEvent",
     "FLAGS",
     "Category",

@@ -144,6 +144,11 @@ class Debrief(db.Model):
     parameters = so.relationship("Parameters", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
     parallel_reviews = so.relationship("ParallelReview", cascade="all, delete-orphan", passive_deletes=True)
     meeting = so.relationship("Meeting", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
+    learning_points = so.relationship("LearningPoint", order_by="LearningPoint.number", cascade="all, delete-orphan",
+                                      passive_deletes=True)
+    actions = so.relationship("Action", order_by="Action.number", cascade="all, delete-orphan", passive_deletes=True)
+    documents = so.relationship("LearningDocument", order_by="LearningDocument.number", cascade="all, delete-orphan",
+                                passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     __table_args__ = (

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("learning", __name__)
+
+from app.learning import documents, routes  # noqa: E402,F401

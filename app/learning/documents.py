@@ -1,0 +1,144 @@
+"""The document of learning and actions: preview, issue (frozen versions), downloads, the 7-minute
+briefing and the dissemination log. Every generation and download is audited as a disclosure."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app import audit
+from app.extensions import db
+from app.forms import BaseForm
+from app.learning import bp, content
+from app.learning.forms import DisseminationForm, RecipientForm
+from app.models import Debrief, Dissemination, LearningDocument, LearningKind, Role
+from app.permissions import BOARD_ROLES, get_or_404, policy, sees_case_text
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class IssueForm(BaseForm):
+    plan = TextAreaField("Dissemination plan", validators=[DataRequired("Say how the learning will reach people."),
+                                                           Length(max=3000)],
+                         description="e.g. 7-minute briefing to response teams; partner board; training input.")
+
+
+def _internal_requested() -> bool:
+    return request.values.get("version") == "internal" and sees_case_text()
+
+
+def _document(debrief: Debrief, number: int) -> LearningDocument:
+    doc = db.session.scalar(select(LearningDocument).where(LearningDocument.debrief_id == debrief.id,
+                                                           LearningDocument.number == number))
+    if doc is None:
+        abort(404)
+    return doc
+
+
+@bp.route("/debriefs/<int:debrief_id>/document")
+@policy(Role.REVIEWER)
+def preview(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    internal = _internal_requested()
+    audit.disclosure("debrief", debrief.id, recipient=f"on screen to user_account {current_user.id}",
+                     action="document.preview", reason="internal version" if internal else "shared version")
+    db.session.commit()
+    debrief = get_or_404(Debrief, debrief_id)
+    body = content.html(content.Content(debrief, internal, plan=""), None)
+    return render_template("learning/document_page.html", debrief=debrief, body=body, issued=None,
+                           internal=internal, issue_form=IssueForm(formdata=None), recipient_form=None,
+                           dissemination_form=None)
+
+
+@bp.route("/debriefs/<int:debrief_id>/document/issue", methods=["POST"])
+@policy(Role.REVIEWER)
+def issue(debrief_id: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    form = IssueForm()
+    if not form.validate_on_submit():
+        body = content.html(content.Content(debrief, False, plan=""), None)
+        return render_template("learning/document_page.html", debrief=debrief, body=body, issued=None,
+                               internal=False, issue_form=form, recipient_form=None, dissemination_form=None), 422
+    number = (db.session.scalar(select(func.max(LearningDocument.number))
+                                .where(LearningDocument.debrief_id == debrief.id)) or 0) + 1
+    plan = form.plan.data.strip()
+    internal = content.Content(debrief, True, plan)
+    shared = content.Content(debrief, False, plan)
+    doc = LearningDocument(debrief_id=debrief.id, number=number, issued_by_id=current_user.id,
+                           internal_docx=content.docx(internal, number), shared_docx=content.docx(shared, number),
+                           internal_html=content.html(internal, number), shared_html=content.html(shared, number),
+                           dissemination_plan=plan)
+    db.session.add(doc)
+    db.session.flush()
+    audit.record("alteration", "document.issue", object_type="learning_document", object_id=doc.id,
+                 fields=["internal_docx", "shared_docx"])
+    db.session.commit()
+    flash(f"Version {number} issued. It will not change, whatever is edited later.", "success")
+    return redirect(url_for("learning.issued", debrief_id=debrief_id, number=number))
+
+
+@bp.route("/debriefs/<int:debrief_id>/document/<int:number>")
+@policy(*BOARD_ROLES)
+def issued(debrief_id: int, number: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    doc = _document(debrief, number)
+    internal = _internal_requested()
+    audit.disclosure("learning_document", doc.id, recipient=f"on screen to user_account {current_user.id}",
+                     action="document.view", reason="internal version" if internal else "shared version")
+    db.session.commit()
+    debrief = get_or_404(Debrief, debrief_id)
+    doc = _document(debrief, number)
+    return render_template("learning/document_page.html", debrief=debrief, issued=doc, internal=internal,
+                           body=doc.internal_html if internal else doc.shared_html, issue_form=None,
+                           recipient_form=RecipientForm(formdata=None), dissemination_form=DisseminationForm(
+                               formdata=None))
+
+
+@bp.route("/debriefs/<int:debrief_id>/document/<int:number>/download", methods=["POST"])
+@policy(*BOARD_ROLES)
+def download(debrief_id: int, number: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    doc = _document(debrief, number)
+    form = RecipientForm()
+    if not form.validate_on_submit():
+        flash("Say who the document is for before downloading it.", "error")
+        return redirect(url_for("learning.issued", debrief_id=debrief_id, number=number)), 303
+    internal = _internal_requested()
+    audit.disclosure("learning_document", doc.id, recipient=form.recipient.data, action="document.download",
+                     reason="internal version" if internal else "shared version")
+    data = doc.internal_docx if internal else doc.shared_docx
+    db.session.commit()
+    name = f"{debrief.reference}-learning-v{number}-{'internal' if internal else 'shared'}.docx"
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/debriefs/<int:debrief_id>/document/<int:number>/dissemination", methods=["POST"])
+@policy(Role.REVIEWER)
+def disseminate(debrief_id: int, number: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    doc = _document(debrief, number)
+    form = DisseminationForm()
+    if not form.validate_on_submit():
+        flash("Give how, the audience, the date and who delivered it.", "error")
+        return redirect(url_for("learning.issued", debrief_id=debrief_id, number=number) + "#dissemination"), 303
+    db.session.add(Dissemination(document_id=doc.id, method=form.method.data, audience=form.audience.data.strip(),
+                                 on=form.on.data, by=form.by.data.strip()))
+    audit.record("alteration", "document.disseminate", object_type="learning_document", object_id=doc.id,
+                 fields=["disseminations"])
+    db.session.commit()
+    flash("Dissemination recorded.", "success")
+    return redirect(url_for("learning.issued", debrief_id=debrief_id, number=number) + "#dissemination")
+
+
+@bp.route("/debriefs/<int:debrief_id>/briefing")
+@policy(*BOARD_ROLES)
+def briefing(debrief_id: int):
+    """The one-page 7-minute briefing for front-line staff: always the shared (pseudonymised) content."""
+    debrief = get_or_404(Debrief, debrief_id)
+    audit.disclosure("debrief", debrief.id, recipient=f"on screen to user_account {current_user.id}",
+                     action="briefing.view")
+    db.session.commit()
+    debrief = get_or_404(Debrief, debrief_id)
+    c = content.Content(debrief, False, plan="")
+    return render_template("learning/briefing.html", debrief=debrief, c=c, LearningKind=LearningKind)

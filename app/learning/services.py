@@ -1,0 +1,106 @@
+"""Learning points, actions from them, and the lookup of earlier learning. Each function owns its transaction."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app import audit
+from app.extensions import db
+from app.models import (
+    Action,
+    ChronologyEntry,
+    Debrief,
+    LearningPoint,
+    Repeat,
+    Theme,
+    utcnow,
+)
+from app.permissions import scoped
+
+EARLIER_WINDOW = timedelta(days=730)  # "the last 24 months"
+
+
+class StaleEdit(Exception):
+    def __init__(self, current):
+        super().__init__("stale")
+        self.current = current
+
+
+def active_themes() -> list[Theme]:
+    return list(db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name)))
+
+
+def _next_number(model, debrief: Debrief) -> int:
+    db.session.scalars(select(Debrief).where(Debrief.id == debrief.id).with_for_update()).one()
+    return (db.session.scalar(select(func.max(model.number)).where(model.debrief_id == debrief.id)) or 0) + 1
+
+
+def _links(debrief: Debrief, theme_ids, entry_ids):
+    themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(theme_ids or [-1]))))
+    entries = list(db.session.scalars(select(ChronologyEntry).where(
+        ChronologyEntry.debrief_id == debrief.id, ChronologyEntry.deleted_at.is_(None),
+        ChronologyEntry.id.in_(entry_ids or [-1]))))
+    return themes, entries
+
+
+def add_learning(debrief: Debrief, data: dict) -> LearningPoint:
+    themes, entries = _links(debrief, data["theme_ids"], data["entry_ids"])
+    point = LearningPoint(debrief_id=debrief.id, number=_next_number(LearningPoint, debrief),
+                          statement=data["statement"], kind=data["kind"], repeat=data["repeat"], themes=themes,
+                          evidence=entries)
+    db.session.add(point)
+    db.session.flush()
+    audit.collection("learning_point", point.id, ["statement", "kind", "repeat", "themes", "evidence"])
+    if entries:
+        audit.combination("learning_point", point.id, ["evidence"], action="learning_point.link_chronology")
+    db.session.commit()
+    return point
+
+
+def update_learning(point: LearningPoint, data: dict, version: int) -> list[str]:
+    if point.version != version:
+        raise StaleEdit(point)
+    debrief = db.session.get(Debrief, point.debrief_id)
+    themes, entries = _links(debrief, data["theme_ids"], data["entry_ids"])
+    changed = [k for k in ("statement", "kind", "repeat") if getattr(point, k) != data[k]]
+    if {t.id for t in point.themes} != {t.id for t in themes}:
+        changed.append("themes")
+    if {e.id for e in point.evidence} != {e.id for e in entries}:
+        changed.append("evidence")
+    if changed:
+        for k in ("statement", "kind", "repeat"):
+            setattr(point, k, data[k])
+        point.themes, point.evidence = themes, entries
+        point.version += 1
+        audit.alteration("learning_point", point.id, changed)
+        db.session.commit()
+    return changed
+
+
+def earlier_learning(theme_ids: list[int], user, exclude_debrief_id: int) -> list[LearningPoint]:
+    """Learning with any of these themes from other debriefs of the last 24 months that `user` may see."""
+    if not theme_ids:
+        return []
+    visible = scoped(select(Debrief.id), Debrief, user)
+    stmt = (select(LearningPoint)
+            .where(LearningPoint.debrief_id != exclude_debrief_id, LearningPoint.debrief_id.in_(visible),
+                   LearningPoint.created_at >= utcnow() - EARLIER_WINDOW,
+                   LearningPoint.themes.any(Theme.id.in_(theme_ids)))
+            .options(selectinload(LearningPoint.actions), selectinload(LearningPoint.debrief))
+            .order_by(LearningPoint.created_at.desc()).limit(50))
+    return list(db.session.scalars(stmt))
+
+
+def add_action(debrief: Debrief, point: LearningPoint | None, data: dict) -> Action:
+    action = Action(debrief_id=debrief.id, learning_id=point.id if point else None,
+                    number=_next_number(Action, debrief), **data)
+    db.session.add(action)
+    db.session.flush()
+    audit.collection("action", action.id, [k for k, v in data.items() if v not in (None, "")])
+    db.session.commit()
+    return action
+
+
+REPEAT_CHOICES = list(Repeat)

@@ -1,0 +1,179 @@
+"""Learning from a debrief: learning points, their themes and evidence, actions, and issued documents."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.extensions import db
+from app.models.debrief import LabelledEnum, _check_in
+from app.models.types import UTCDateTime, utcnow
+
+
+class Theme(db.Model):
+    """A theme from the configurable list the board tracks over time."""
+
+    __tablename__ = "theme"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+
+
+class LearningKind(LabelledEnum):
+    IMPROVEMENT = "improvement", "Area for improvement"
+    GOOD_PRACTICE = "good_practice", "Good practice"
+
+
+class Repeat(LabelledEnum):
+    NEW = "new", "New"
+    REPEAT_OPEN = "repeat_open", "Repeat: earlier action still open"
+    REPEAT_FAILED = "repeat_failed", "Repeat: earlier action did not work"
+
+
+learning_theme = sa.Table(
+    "learning_theme", db.metadata,
+    sa.Column("learning_id", sa.ForeignKey("learning_point.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme_id", sa.ForeignKey("theme.id"), primary_key=True, index=True),
+)
+learning_evidence = sa.Table(
+    "learning_evidence", db.metadata,
+    sa.Column("learning_id", sa.ForeignKey("learning_point.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("entry_id", sa.ForeignKey("chronology_entry.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class LearningPoint(db.Model):
+    __tablename__ = "learning_point"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    debrief_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("debrief.id", ondelete="CASCADE"), index=True)
+    number: so.Mapped[int] = so.mapped_column()
+    statement: so.Mapped[str] = so.mapped_column(sa.Text)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))
+    repeat: so.Mapped[str] = so.mapped_column(sa.String(16), default=Repeat.NEW.value)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, index=True)
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    themes = so.relationship("Theme", secondary=learning_theme, order_by="Theme.name", lazy="selectin")
+    evidence = so.relationship("ChronologyEntry", secondary=learning_evidence, backref="learning_points",
+                               order_by="ChronologyEntry.entry_date")
+    actions = so.relationship("Action", back_populates="learning_point", order_by="Action.id")
+    debrief = so.relationship("Debrief", viewonly=True)
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+    __table_args__ = (
+        sa.UniqueConstraint("debrief_id", "number", name="uq_learning_point_number"),
+        _check_in("kind", LearningKind), _check_in("repeat", Repeat),
+    )
+
+    @property
+    def label(self) -> str:
+        return f"L{self.number}"
+
+
+class Priority(LabelledEnum):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Scope(LabelledEnum):
+    INDIVIDUAL = "individual", "Individual"
+    TEAM = "team", "Team"
+    DEPARTMENT = "department", "Department"
+    FORCE = "force", "Force-wide"
+    PARTNER = "partner", "Partner agency"
+    REGIONAL = "regional", "Regional"
+    NATIONAL = "national", "National"
+
+
+class ActionStatus(LabelledEnum):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed, awaiting sign-off"
+    CLOSED = "closed", "Closed"
+    NOT_DOING = "not_doing", "Not doing"
+
+
+class Action(db.Model):
+    """An action raised from a learning point (its full lifecycle belongs to the action board)."""
+
+    __tablename__ = "action"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    debrief_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("debrief.id", ondelete="CASCADE"), index=True)
+    learning_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("learning_point.id", ondelete="SET NULL"))
+    number: so.Mapped[int] = so.mapped_column()
+    what: so.Mapped[str] = so.mapped_column(sa.Text)
+    owner_user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    owner_team: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    due_on: so.Mapped[date] = so.mapped_column(sa.Date)
+    priority: so.Mapped[str] = so.mapped_column(sa.String(8))
+    scope: so.Mapped[str] = so.mapped_column(sa.String(12))
+    status: so.Mapped[str] = so.mapped_column(sa.String(12), default=ActionStatus.OPEN.value, index=True)
+    raised_on: so.Mapped[date] = so.mapped_column(sa.Date, default=date.today)
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    learning_point = so.relationship("LearningPoint", back_populates="actions")
+    owner_user = so.relationship("User")
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+    __table_args__ = (
+        sa.UniqueConstraint("debrief_id", "number", name="uq_action_number"),
+        _check_in("priority", Priority), _check_in("scope", Scope), _check_in("status", ActionStatus),
+        sa.CheckConstraint("owner_user_id IS NOT NULL OR owner_team IS NOT NULL", name="has_owner"),
+    )
+
+    def reference(self, debrief_reference: str) -> str:
+        return f"{debrief_reference}-A{self.number:02d}"
+
+    @property
+    def owner_label(self) -> str:
+        return self.owner_user.full_name if self.owner_user else (self.owner_team or "")
+
+
+class LearningDocument(db.Model):
+    """An issued version of the document of learning and actions, frozen as it was issued."""
+
+    __tablename__ = "learning_document"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    debrief_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("debrief.id", ondelete="CASCADE"), index=True)
+    number: so.Mapped[int] = so.mapped_column()
+    issued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    issued_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    internal_docx: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    shared_docx: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    internal_html: so.Mapped[str] = so.mapped_column(sa.Text)
+    shared_html: so.Mapped[str] = so.mapped_column(sa.Text)
+    dissemination_plan: so.Mapped[str] = so.mapped_column(sa.Text)
+
+    issued_by = so.relationship("User")
+    disseminations = so.relationship("Dissemination", order_by="Dissemination.on", cascade="all, delete-orphan")
+
+    __table_args__ = (sa.UniqueConstraint("debrief_id", "number", name="uq_learning_document_number"),)
+
+
+class DisseminationMethod(LabelledEnum):
+    BRIEFING = "briefing", "Briefing (e.g. 7-minute briefing)"
+    TRAINING = "training", "Training input"
+    INTRANET = "intranet", "Intranet article"
+    CASCADE = "cascade", "Supervisor cascade"
+    PARTNER_BOARD = "partner_board", "Partner board"
+    OTHER = "other", "Other"
+
+
+class Dissemination(db.Model):
+    __tablename__ = "dissemination"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    document_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("learning_document.id", ondelete="CASCADE"),
+                                                   index=True)
+    method: so.Mapped[str] = so.mapped_column(sa.String(16))
+    audience: so.Mapped[str] = so.mapped_column(sa.String(200))
+    on: so.Mapped[date] = so.mapped_column(sa.Date)
+    by: so.Mapped[str] = so.mapped_column(sa.String(120))
+
+    __table_args__ = (_check_in("method", DisseminationMethod),)
