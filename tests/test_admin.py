@@ -194,3 +194,20 @@ def test_only_admins_manage_agencies(client, signed_in):
     signed_in("reviewer", "auditor")
     assert client.get("/admin/agencies").status_code == 403
     assert client.post_form("/admin/agencies", {"name": "X"}, token_from="/").status_code == 403
+
+
+def test_admin_manages_the_theme_list(app, client, signed_in):
+    from app.models import Theme
+
+    signed_in("admin")
+    html = client.get("/admin/themes").get_data(as_text=True)
+    assert "Coercive control" in html and "Good practice to embed" in html
+    assert client.post_form("/admin/themes", {"name": "Cuckooing"}).status_code == 302
+    dup = client.post_form("/admin/themes", {"name": "cuckooing"})
+    assert dup.status_code == 422 and "There is already a theme with that name." in dup.get_data(as_text=True)
+    with app.app_context():
+        theme = db.session.scalar(sa.select(Theme).where(Theme.name == "Cuckooing"))
+    client.post_form(f"/admin/themes/{theme.id}", {"name": "Cuckooing and exploitation"}, token_from="/admin/themes")
+    with app.app_context():
+        theme = db.session.get(Theme, theme.id)
+        assert theme.name == "Cuckooing and exploitation" and not theme.active

@@ -79,5 +79,5 @@ class UserFilterForm(BaseForm):
     page = IntegerField(validators=[Optional()])
 
 
-class AgencyForm(BaseForm):
-    name = StringField("Agency name", validators=[DataRequired("Enter the agency's name."), Length(max=120)])
+class ListItemForm(BaseForm):
+    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=120)])

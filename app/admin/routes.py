@@ -180,51 +180,65 @@ def process():
                            form=form), status
 
 
-@bp.route("/agencies", methods=["GET", "POST"])
+def _lists():
+    from app.models import Agency, Theme
+
+    return {
+        "agencies": (Agency, "Agencies", "agency",
+                     "The agencies partner staff belong to and chronology entries come from."),
+        "themes": (Theme, "Themes", "theme",
+                   "The themes learning points are filed under, which the board follows over time."),
+    }
+
+
+@bp.route("/agencies", methods=["GET", "POST"], defaults={"kind": "agencies"}, endpoint="agencies")
+@bp.route("/themes", methods=["GET", "POST"], defaults={"kind": "themes"}, endpoint="themes")
 @policy(Role.ADMIN)
-def agencies():
-    """The reference list of agencies: partner staff belong to one; chronology entries name one."""
+def reference_list(kind: str):
+    """A reference list: add, rename, or switch off an item (it stays on past records)."""
     from sqlalchemy import select
 
-    from app.admin.forms import AgencyForm
-    from app.models import Agency
+    from app.admin.forms import ListItemForm
 
-    form = AgencyForm()
+    model, title, noun, lead = _lists()[kind]
+    form = ListItemForm()
+    form.name.label.text = f"{noun.capitalize()} name"
     status = 200
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
             try:
-                agency = services.add_agency(form.name.data, current_user._get_current_object())
+                item = services.add_list_item(model, form.name.data, current_user._get_current_object())
             except services.AccountError as err:
                 db.session.rollback()
                 form.name.errors = [err.message]
             else:
-                flash(f"Added {agency.name}.", "success")
-                return redirect(url_for("admin.agencies"))
-    rows = db.session.scalars(select(Agency).order_by(Agency.active.desc(), Agency.name)).all()
-    return render_template("admin/agencies.html", form=form, agencies=rows, action_form=FlaskForm()), status
+                flash(f"Added {item.name}.", "success")
+                return redirect(url_for(f"admin.{kind}"))
+    rows = db.session.scalars(select(model).order_by(model.active.desc(), model.name)).all()
+    return render_template("admin/reference_list.html", form=form, items=rows, action_form=FlaskForm(), kind=kind,
+                           title=title, noun=noun, lead=lead), status
 
 
-@bp.route("/agencies/<int:agency_id>", methods=["POST"])
+@bp.route("/agencies/<int:item_id>", methods=["POST"], defaults={"kind": "agencies"}, endpoint="update_agency")
+@bp.route("/themes/<int:item_id>", methods=["POST"], defaults={"kind": "themes"}, endpoint="update_theme")
 @policy(Role.ADMIN)
-def update_agency(agency_id: int):
-    from app.models import Agency
-
-    agency = db.session.get(Agency, agency_id)
-    if agency is None:
+def update_list_item(kind: str, item_id: int):
+    model = _lists()[kind][0]
+    item = db.session.get(model, item_id)
+    if item is None:
         abort(404)
     form = FlaskForm()
     name = (request.form.get("name") or "").strip()
     if not form.validate_on_submit() or not name or len(name) > 120:
         flash("Enter a name of up to 120 characters.", "error")
-        return redirect(url_for("admin.agencies")), 303
+        return redirect(url_for(f"admin.{kind}")), 303
     try:
-        changed = services.update_agency(agency, name=name, active=request.form.get("active") == "1",
-                                         actor=current_user._get_current_object())
+        changed = services.update_list_item(item, name=name, active=request.form.get("active") == "1",
+                                            actor=current_user._get_current_object())
     except services.AccountError as err:
         db.session.rollback()
         flash(err.message, "error")
     else:
-        flash(f"Saved {agency.name}." if changed else "No changes to save.", "success" if changed else "info")
-    return redirect(url_for("admin.agencies"))
+        flash(f"Saved {item.name}." if changed else "No changes to save.", "success" if changed else "info")
+    return redirect(url_for(f"admin.{kind}"))

@@ -167,43 +167,39 @@ def list_users_stmt(q: str | None, role: str | None, status: str | None):
     return stmt
 
 
-# ---- agencies ---------------------------------------------------------------------
+# ---- reference lists (agencies, themes) ---------------------------------------------
 
-def _agency_name_taken(name: str, except_id: int | None = None) -> bool:
-    from app.models import Agency
-
-    stmt = select(func.count()).select_from(Agency).where(func.lower(Agency.name) == name.strip().lower())
+def _name_taken(model, name: str, except_id: int | None = None) -> bool:
+    stmt = select(func.count()).select_from(model).where(func.lower(model.name) == name.strip().lower())
     if except_id:
-        stmt = stmt.where(Agency.id != except_id)
+        stmt = stmt.where(model.id != except_id)
     return db.session.scalar(stmt) > 0
 
 
-def add_agency(name: str, actor: User):
-    from app.models import Agency
-
-    if _agency_name_taken(name):
-        raise AccountError("name", "There is already an agency with that name.")
-    agency = Agency(name=name.strip(), active=True)
-    db.session.add(agency)
+def add_list_item(model, name: str, actor: User):
+    kind = model.__tablename__
+    if _name_taken(model, name):
+        raise AccountError("name", f"There is already {'an' if kind[0] in 'aeiou' else 'a'} {kind} with that name.")
+    item = model(name=name.strip(), active=True)
+    db.session.add(item)
     db.session.flush()
-    audit.record("alteration", "agency.create", object_type="agency", object_id=agency.id, fields=["name"],
-                 user=actor)
+    audit.record("alteration", f"{kind}.create", object_type=kind, object_id=item.id, fields=["name"], user=actor)
     db.session.commit()
-    return agency
+    return item
 
 
-def update_agency(agency, *, name: str, active: bool, actor: User) -> list[str]:
-    if _agency_name_taken(name, agency.id):
-        raise AccountError("name", "There is already an agency with that name.")
+def update_list_item(item, *, name: str, active: bool, actor: User) -> list[str]:
+    kind = item.__tablename__
+    if _name_taken(type(item), name, item.id):
+        raise AccountError("name", f"There is already {'an' if kind[0] in 'aeiou' else 'a'} {kind} with that name.")
     changed = []
-    if agency.name != name.strip():
-        agency.name = name.strip()
+    if item.name != name.strip():
+        item.name = name.strip()
         changed.append("name")
-    if agency.active != active:
-        agency.active = active
+    if item.active != active:
+        item.active = active
         changed.append("active")
     if changed:
-        audit.record("alteration", "agency.update", object_type="agency", object_id=agency.id, fields=changed,
-                     user=actor)
+        audit.record("alteration", f"{kind}.update", object_type=kind, object_id=item.id, fields=changed, user=actor)
         db.session.commit()
     return changed
