@@ -303,3 +303,65 @@ def test_chronology_row_edited_by_keyboard_only(app, live, page, make_user, make
     page.locator(f"#entry-{eid}[data-edit-url]", has_text="LOG-77").wait_for()
     page.reload()
     assert "LOG-77" in page.locator(f"#entry-{eid}").inner_text()
+
+
+def test_meeting_attendance_learning_and_shared_document_in_the_browser(app, live, page, make_user, make_debrief):
+    """Schedule a meeting, record attendance, add a learning point linked to two chronology rows,
+    and issue the shared document."""
+    from datetime import date, timedelta
+
+    make_user("rev", "reviewer")
+    make_user("mem", "member", full_name="Mia Member")
+    d, e1 = _chronology_with_entry(app, make_debrief, summary="First contact")
+    with app.test_request_context():
+        import sqlalchemy as sa
+
+        from app.chronology import services
+        from app.extensions import db
+        from app.models import Agency, ChronologyEntry, Debrief, User
+
+        entry = db.session.get(ChronologyEntry, e1)
+        entry.key_issue = True
+        db.session.commit()
+        e2 = services.create_entry(db.session.get(Debrief, d), {
+            "entry_date": date(2025, 3, 3), "entry_time": None, "date_precision": "exact",
+            "agency_id": db.session.scalar(sa.select(Agency.id).where(Agency.name == "GP")),
+            "contact_type": "health", "summary": "Second contact", "key_issue": True, "subject_ids": []},
+            db.session.scalar(sa.select(User).where(User.username == "builder"))).id
+        db.session.remove()
+    sign_in(page, live, "rev")
+
+    page.goto(f"{live}/debriefs/{d}/meeting")
+    page.get_by_label("Date").fill((date.today() - timedelta(days=1)).isoformat())
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_label("Venue").fill("Room 2")
+    page.get_by_role("button", name="Schedule the meeting").click()
+    page.locator(".flash--success", has_text="Meeting saved").wait_for()
+    page.get_by_label("Person").select_option(label="Mia Member (force)")
+    page.get_by_role("button", name="Invite").first.click()
+    page.get_by_role("cell", name="Mia Member", exact=True).wait_for()
+    page.locator("#invitees select").first.select_option("attended")
+    page.get_by_role("button", name="Save attendance").click()
+    page.locator(".flash--success", has_text="Attendance saved").wait_for()
+    assert "Meeting held and attendance recorded" in page.content()
+
+    page.goto(f"{live}/debriefs/{d}/learning")
+    page.get_by_role("textbox", name="Learning point").fill("Contacts across agencies were not connected")
+    page.get_by_label("Area for improvement").check()
+    page.get_by_label("Information sharing").check()
+    page.locator("#earlier").wait_for(state="attached")
+    page.locator(f"input[name=entry_ids][value='{e1}']").check()
+    page.locator(f"input[name=entry_ids][value='{e2}']").check()
+    page.get_by_role("button", name="Add learning point").click()
+    page.locator(".flash--success", has_text="Learning point L1 added").wait_for()
+
+    page.goto(f"{live}/debriefs/{d}/chronology")
+    assert page.locator('[title="Learning point L1"]').count() == 2
+
+    page.goto(f"{live}/debriefs/{d}/document")
+    page.get_by_label("Dissemination plan").fill("7-minute briefing to response teams")
+    page.get_by_role("button", name="Issue version 1").click()
+    page.locator("h2", has_text="Version 1, issued").wait_for()
+    text = page.locator("article.document").inner_text()
+    assert "Shared version" in text and "Contacts across agencies were not connected" in text
+    assert not [m for m in page.console_messages if "Content Security Policy" in m]
