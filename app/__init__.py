@@ -145,7 +145,9 @@ def init_templates(app: Flask) -> None:
 
         from app import permissions
 
-        if not current_user.is_authenticated:
+        from flask import has_request_context
+
+        if not has_request_context() or not current_user.is_authenticated:  # e.g. seed-demo renders documents
             return {"sees_staff_names": False, "sees_case_text": False, "may_run_debriefs": False}
         return {"sees_staff_names": permissions.sees_staff_names(), "sees_case_text": permissions.sees_case_text(),
                 "may_run_debriefs": permissions.may_run_debriefs()}

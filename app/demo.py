@@ -107,6 +107,7 @@ def seed_debriefs(actor_username: str = "reviewer") -> int:
             _demo_scoping(debrief, actor, full=stage_index(path[-1]) > stage_index("chronology"))
         if stage_index(path[-1]) >= stage_index("learning") and path[-1] != "not_progressed":
             _demo_meeting(debrief, days_after_incident=min(21 + 3 * n % 20, days_ago - 1))
+            _demo_learning(debrief, issue=stage_index(path[-1]) > stage_index("learning"))
     return len(DEMO_DEBRIEFS)
 
 
@@ -114,6 +115,38 @@ def stage_index(stage: str) -> int:
     from app.models import STAGE_ORDER, Stage
 
     return STAGE_ORDER.index(Stage(stage))
+
+
+def _demo_learning(debrief, issue: bool) -> None:
+    """Fictional learning points and actions; past the Learning stage, an issued document too."""
+    from datetime import timedelta
+
+    from app.learning import content, services
+    from app.models import ChronologyEntry, LearningDocument, Theme
+
+    themes = {t.name: t.id for t in db.session.scalars(select(Theme))}
+    keys = [e.id for e in db.session.scalars(select(ChronologyEntry).where(ChronologyEntry.debrief_id == debrief.id,
+                                                                          ChronologyEntry.key_issue))]
+    gap = services.add_learning(debrief, {
+        "statement": "Adult A's disclosure to the GP and the later 999 call were not connected; the risk was "
+                     "not reassessed.", "kind": "improvement", "repeat": "new",
+        "theme_ids": [themes["Information sharing"], themes["Risk assessment"]], "entry_ids": keys})
+    services.add_learning(debrief, {
+        "statement": "The MARAC referral was made and heard within a week.", "kind": "good_practice",
+        "repeat": "new", "theme_ids": [themes["Good practice to embed"]], "entry_ids": []})
+    services.add_action(debrief, gap, {
+        "what": "Add a prompt to link prior health disclosures when attending domestic incidents.",
+        "owner_user_id": None, "owner_team": "Public Protection Unit",
+        "due_on": debrief.incident_date + timedelta(days=120), "priority": "high", "scope": "force"})
+    if issue:
+        plan = "7-minute briefing to response teams; item at the partnership board."
+        doc = LearningDocument(debrief_id=debrief.id, number=1, dissemination_plan=plan,
+                               internal_docx=content.docx(content.Content(debrief, True, plan), 1),
+                               shared_docx=content.docx(content.Content(debrief, False, plan), 1),
+                               internal_html=content.html(content.Content(debrief, True, plan), 1),
+                               shared_html=content.html(content.Content(debrief, False, plan), 1))
+        db.session.add(doc)
+        db.session.commit()
 
 
 def _demo_meeting(debrief, days_after_incident: int) -> None:
