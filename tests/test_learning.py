@@ -195,3 +195,19 @@ def test_board_and_working_group_read_learning_but_cannot_add_it(app, client, ne
     assert client.post_form(f"/debriefs/{d}/document/issue", {"plan": "x"}, token_from="/").status_code == 403
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LearningPoint)) == 0
+
+
+def test_shared_document_names_no_action_owner(app, client, learning, make_user):
+    owner = make_user("owner", "member", full_name="Olga Ownername")
+    add_point(client, learning, themes=[theme_id(app)])
+    lp = point_id(app, learning)
+    client.post_form(f"/debriefs/{learning}/learning/{lp}/actions", {
+        f"a{lp}-what": "Update the policy", f"a{lp}-owner_user_id": str(owner),
+        f"a{lp}-due_on": (date.today() + timedelta(days=30)).isoformat(), f"a{lp}-priority": "medium",
+        f"a{lp}-scope": "force"}, token_from=f"/debriefs/{learning}/learning")
+    client.post_form(f"/debriefs/{learning}/document/issue", {"plan": "Briefing"}, token_from=f"/debriefs/{learning}/document")
+    shared, _, _ = _docx_text(client.post_form(f"/debriefs/{learning}/document/1/download", {"recipient": "Board"},
+                                               token_from=f"/debriefs/{learning}/document/1").data)
+    internal, _, _ = _docx_text(client.post_form(f"/debriefs/{learning}/document/1/download?version=internal",
+                                                 {"recipient": "File"}, token_from=f"/debriefs/{learning}/document/1").data)
+    assert "Olga" not in shared and "Force staff" in shared and "Olga Ownername" in internal

@@ -41,13 +41,20 @@ class Content:
     def key_issues(self):
         return entries(self.debrief, Filters(flag="key_issue"))
 
+    def owner(self, action) -> str:
+        """A team or agency as named; a person by name only in the internal version (board outputs carry none)."""
+        if action.owner_team or self.internal:
+            return self.text(action.owner_label)
+        user = action.owner_user
+        return user.agency.name if user and user.agency else "Force staff"
+
     def points(self, kind: LearningKind):
         return [p for p in self.debrief.learning_points if p.kind == kind.value]
 
     @property
     def actions(self):
         return [{"ref": a.reference(self.debrief.reference), "what": self.text(a.what),
-                 "owner": self.text(a.owner_label), "due": a.due_on, "priority": Priority(a.priority).label,
+                 "owner": self.owner(a), "due": a.due_on, "priority": Priority(a.priority).label,
                  "scope": Scope(a.scope).label, "from": a.learning_point.label if a.learning_point else ""}
                 for a in self.debrief.actions]
 
