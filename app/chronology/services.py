@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from app import audit
 from app.extensions import db
@@ -30,7 +30,7 @@ class Filters:
 
 
 def entries(debrief: Debrief, filters: Filters | None = None) -> list[ChronologyEntry]:
-    """Live entries in chronological order, with their agency, author and people, in one query."""
+    """Live entries in chronological order with agency, author and people (one query) and learning (one more)."""
     stmt = select(ChronologyEntry).where(ChronologyEntry.debrief_id == debrief.id,
                                          ChronologyEntry.deleted_at.is_(None))
     f = filters or Filters()
@@ -42,8 +42,8 @@ def entries(debrief: Debrief, filters: Filters | None = None) -> list[Chronology
         stmt = stmt.where(getattr(ChronologyEntry, f.flag).is_(True))
     if f.key:
         stmt = stmt.where(or_(ChronologyEntry.key_issue.is_(True), ChronologyEntry.turning_point.is_(True)))
-    # One query however long the chronology: selectin loading would batch the people 500 entries at a time.
-    stmt = stmt.options(joinedload(ChronologyEntry.subjects), joinedload(ChronologyEntry.learning_points))
+    # A fixed number of queries however long the chronology: selectin loading would batch 500 entries at a time.
+    stmt = stmt.options(joinedload(ChronologyEntry.subjects), subqueryload(ChronologyEntry.learning_points))
     return list(db.session.scalars(stmt.order_by(*chronological_order())).unique())
 
 
