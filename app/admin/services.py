@@ -1,13 +1,12 @@
 """Account administration. Each function owns its transaction and its audit rows."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 
 from app import audit
 from app.auth import passwords, sessions
 from app.extensions import db
+from app.versioning import StaleEdit
 from app.models import Agency, Role, User, UserRole, utcnow
 
 
@@ -18,13 +17,6 @@ class AccountError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-@dataclass
-class StaleEdit(Exception):
-    """Someone saved the user after this form was loaded."""
-
-    current: User
 
 
 def _agency_or_none(agency_id: int | None) -> Agency | None:
@@ -83,7 +75,7 @@ def update_user(user: User, *, version: int, full_name: str, email: str | None, 
                 actor: User) -> list[str]:
     """Apply an admin's edit; returns the names of the fields that changed."""
     if user.version != version:
-        raise StaleEdit(current=user)
+        raise StaleEdit(user)
     role_set = {Role(r) for r in roles}
     if not role_set:
         raise AccountError("roles", "Choose at least one role.")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, subqueryload
 
 from app import audit
 from app.extensions import db
+from app.versioning import StaleEdit
 from app.models import FLAGS, Agency, ChronologyEntry, Debrief, Subject, chronological_order, utcnow
 
 ENTRY_FIELDS = ("entry_date", "entry_time", "date_precision", "agency_id", "source_system", "source_ref",
@@ -15,10 +16,6 @@ ENTRY_FIELDS = ("entry_date", "entry_time", "date_precision", "agency_id", "sour
                 *FLAGS, "verified")
 
 
-class StaleEdit(Exception):
-    def __init__(self, current: ChronologyEntry):
-        super().__init__("stale")
-        self.current = current
 
 
 @dataclass

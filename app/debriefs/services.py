@@ -10,18 +10,13 @@ from app import audit, process_settings
 from app.database import lock_row
 from app.debriefs import gates
 from app.extensions import db
+from app.versioning import StaleEdit
 from app.models import Debrief, DebriefParticipant, Decision, ReferenceCounter, Role, Stage, StageChange, User, utcnow
 
 REFERRAL_FIELDS = ("title", "dmm_date", "incident_date", "incident_time", "occurrence_ref", "category", "context",
                    "subtype", "offence", "weapon", "policing_area", "summary", "referred_by", "lead_reviewer_id")
 
 
-class StaleEdit(Exception):
-    """The record changed after the user loaded it."""
-
-    def __init__(self, current: Debrief):
-        super().__init__("stale")
-        self.current = current
 
 
 @dataclass

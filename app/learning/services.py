@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.extensions import db
+from app.versioning import StaleEdit
 from app.models import (
     Action,
     ChronologyEntry,
@@ -22,10 +23,6 @@ from app.permissions import scoped
 EARLIER_WINDOW = timedelta(days=730)  # "the last 24 months"
 
 
-class StaleEdit(Exception):
-    def __init__(self, current):
-        super().__init__("stale")
-        self.current = current
 
 
 def active_themes() -> list[Theme]:

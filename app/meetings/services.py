@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app import audit, mail
 from app.extensions import db
+from app.versioning import StaleEdit, apply_edit
 from app.meetings.calendar import ics
 from app.models import Attendance, Debrief, DebriefParticipant, Invitee, Meeting, Role, User, utcnow
 
@@ -14,10 +15,6 @@ MEETING_FIELDS = ("starts_at", "duration_minutes", "venue", "online_link", "chai
 CALENDAR_FIELDS = ("starts_at", "duration_minutes", "venue", "online_link")
 
 
-class StaleEdit(Exception):
-    def __init__(self, current):
-        super().__init__("stale")
-        self.current = current
 
 
 def schedule(debrief: Debrief, data: dict, version: int) -> list[str]:
@@ -164,20 +161,8 @@ def save_note(meeting: Meeting, entry_id: int, data: dict, version: int) -> list
 
     note = db.session.scalar(select(MeetingNote).where(MeetingNote.meeting_id == meeting.id,
                                                        MeetingNote.entry_id == entry_id))
-    if note is None:
-        if version != 0:
-            raise StaleEdit(None)
-        note = MeetingNote(meeting_id=meeting.id, entry_id=entry_id, version=1)
-        db.session.add(note)
-        changed = [k for k in NOTE_FIELDS if data.get(k)]
-    else:
-        if note.version != version:
-            raise StaleEdit(note)
-        changed = [k for k in NOTE_FIELDS if getattr(note, k) != data.get(k)]
-        if changed:
-            note.version += 1
-    for k in NOTE_FIELDS:
-        setattr(note, k, data.get(k))
+    note, changed = apply_edit(note, lambda: MeetingNote(meeting_id=meeting.id, entry_id=entry_id, version=1),
+                               NOTE_FIELDS, data, version)
     if changed:
         db.session.flush()
         audit.alteration("meeting_note", note.id, changed)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app import audit
 from app.extensions import db
+from app.versioning import StaleEdit, apply_edit
 from app.models import DEFAULT_EXCLUSIONS, Agency, Debrief, Parameters, ParametersRevision, Subject, SubjectRole, utcnow
 from app.models.scoping import pseudonym_letters
 
@@ -15,10 +16,6 @@ PARAMETER_FIELDS = ("review_from", "review_to", "key_questions", "exclusions", "
                     "sio_conditions", "disclosure_officer_informed_on")
 
 
-class StaleEdit(Exception):
-    def __init__(self, current):
-        super().__init__("stale")
-        self.current = current
 
 
 class ReasonNeeded(Exception):
@@ -149,20 +146,9 @@ def save_review(debrief: Debrief, review_type, data: dict, version: int) -> list
     from app.models import ParallelReview
 
     review = next((r for r in debrief.parallel_reviews if r.review_type == review_type.value), None)
-    if review is None:
-        if version != 0:
-            raise StaleEdit(None)
-        review = ParallelReview(debrief_id=debrief.id, review_type=review_type.value, version=1)
-        db.session.add(review)
-        changed = [k for k in REVIEW_FIELDS if data.get(k) not in (None, "")]
-    else:
-        if review.version != version:
-            raise StaleEdit(review)
-        changed = [k for k in REVIEW_FIELDS if getattr(review, k) != data.get(k)]
-        if changed:
-            review.version += 1
-    for k in REVIEW_FIELDS:
-        setattr(review, k, data.get(k))
+    review, changed = apply_edit(review, lambda: ParallelReview(debrief_id=debrief.id,
+                                                                review_type=review_type.value, version=1),
+                                 REVIEW_FIELDS, data, version)
     if changed:
         db.session.flush()
         audit.alteration("parallel_review", review.id, changed, action=f"parallel_review.{review_type.value}")
