@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.extensions import db
-from app.models import Agency, AuditEvent, ChronologyEntry, Debrief, Subject
+from app.models import Agency, AuditEvent, ChronologyEntry, Debrief
 from tests.conftest import login
 
 HX = {"HX-Request": "true"}

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from docx import Document
 
 from app.extensions import db
-from app.models import AuditEvent, ChronologyEntry, ChronologyImport, Debrief, Subject
+from app.models import AuditEvent, ChronologyEntry, ChronologyImport, Debrief
 from tests.conftest import login
 
 HEADER = ("date,time,date_precision,agency,source_system,source_ref,people,contact_type,event_summary,action_taken,"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import email
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from email import policy as email_policy
 
 import pytest
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from app.extensions import db
-from app.models import Debrief, Invitee, Meeting
+from app.models import Invitee, Meeting
 from tests.conftest import login
 from tests.live import free_port
 
