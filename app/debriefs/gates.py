@@ -110,3 +110,15 @@ def _meeting_held(d: Debrief) -> list[str]:
 @gate("document_issued", "Document of learning and actions issued", Stage.LEARNING)
 def _document_issued(d: Debrief) -> list[str]:
     return [] if d.documents else ["an issued version of the document of learning and actions"]
+
+
+@gate("actions_finished", "Every action closed or not doing", Stage.MONITORING)
+def _actions_finished(d: Debrief) -> list[str]:
+    from app.models import ActionStatus
+
+    open_actions = [a for a in d.actions if a.status not in (ActionStatus.CLOSED.value, ActionStatus.NOT_DOING.value)]
+    if not open_actions:
+        return []
+    refs = ", ".join(a.reference(d.reference) for a in open_actions[:5])
+    more = f" and {len(open_actions) - 5} more" if len(open_actions) > 5 else ""
+    return [f"every action closed or marked not doing (still open: {refs}{more})"]

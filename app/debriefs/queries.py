@@ -37,6 +37,7 @@ class Card:
     days_since_incident: int
     days_in_stage: int
     is_new: bool
+    overdue_actions: int = 0
 
 
 @dataclass
@@ -51,6 +52,14 @@ def meeting_held_subquery():
     """When the debrief meeting took place: its start, if it is not cancelled and has begun."""
     return (select(Meeting.starts_at)
             .where(Meeting.debrief_id == Debrief.id, Meeting.cancelled_at.is_(None), Meeting.starts_at <= utcnow())
+            .correlate(Debrief).scalar_subquery())
+
+
+def overdue_actions_subquery():
+    from app.learning.overdue import overdue_clause
+    from app.models import Action
+
+    return (select(func.count(Action.id)).where(Action.debrief_id == Debrief.id, overdue_clause())
             .correlate(Debrief).scalar_subquery())
 
 
@@ -73,12 +82,13 @@ def filtered(filters: BoardFilters, user) -> Select:
 
 def _cards(stmt: Select, settings: dict) -> list[Card]:
     meeting_col = meeting_held_subquery().label("meeting_at")
-    rows = db.session.execute(stmt.add_columns(meeting_col).options(
+    overdue_col = overdue_actions_subquery().label("overdue")
+    rows = db.session.execute(stmt.add_columns(meeting_col, overdue_col).options(
         joinedload(Debrief.lead_reviewer).lazyload(User.role_rows))).all()
     today = timeliness.today()
     new_since = timeliness.start_of_previous_meeting_day(today)
     cards = []
-    for debrief, meeting_at in rows:
+    for debrief, meeting_at, overdue in rows:
         meeting = _meeting_date(meeting_at)
         cards.append(Card(
             debrief=debrief,
@@ -88,6 +98,7 @@ def _cards(stmt: Select, settings: dict) -> list[Card]:
             days_since_incident=(today - debrief.incident_date).days,
             days_in_stage=(today - timeliness.local_date(debrief.stage_changed_at)).days,
             is_new=debrief.created_at >= new_since,
+            overdue_actions=overdue,
         ))
     return cards
 
