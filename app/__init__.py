@@ -107,6 +107,7 @@ def init_templates(app: Flask) -> None:
         }
 
     from app.models import (
+        ActionStatus,
         Category,
         ContactType,
         Context,
@@ -122,7 +123,12 @@ def init_templates(app: Flask) -> None:
 
     enums = {"Category": Category, "Context": Context, "Offence": Offence, "Stage": Stage, "SubType": SubType,
              "SubjectRole": SubjectRole, "ContactType": ContactType, "RiskLevel": RiskLevel,
-             "DatePrecision": DatePrecision, "Repeat": Repeat, "DisseminationMethod": DisseminationMethod}
+             "DatePrecision": DatePrecision, "Repeat": Repeat, "DisseminationMethod": DisseminationMethod,
+             "ActionStatus": ActionStatus}
+
+    @app.template_filter("combine_args")
+    def _combine_args(args: dict, **more):
+        return {**args, **more}
 
     @app.template_filter("subject_label")
     def _subject_label(subject):
@@ -167,6 +173,7 @@ def init_templates(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.actions import bp as actions_bp
     from app.admin import bp as admin_bp
     from app.auditlog import bp as auditlog_bp
     from app.auth import bp as auth_bp
@@ -184,5 +191,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(chronology_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(actions_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(auditlog_bp, url_prefix="/audit")

@@ -18,7 +18,7 @@ from sqlalchemy import Select, false, select
 from app import audit
 from app.extensions import db, login_manager
 from app.htmx import is_htmx, redirect_client
-from app.models import AuditEvent, Debrief, DebriefParticipant, Role, User
+from app.models import Action, AuditEvent, Debrief, DebriefParticipant, Role, User
 
 
 @dataclass(frozen=True)
@@ -96,10 +96,18 @@ def _scope_debriefs(stmt: Select, user) -> Select:
     return stmt.where(false())
 
 
+def _scope_actions(stmt: Select, user) -> Select:
+    """The review team, working group and board see every action; everyone else the actions they own."""
+    if user.has_role(*SEE_ALL_DEBRIEFS):
+        return stmt
+    return stmt.where(Action.owner_user_id == user.id)
+
+
 _SCOPES: dict[type, Callable[[Select, object], Select]] = {
     User: _scope_users,
     AuditEvent: _scope_audit,
     Debrief: _scope_debriefs,
+    Action: _scope_actions,
 }
 
 

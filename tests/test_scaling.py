@@ -84,3 +84,29 @@ def test_chronology_page_queries_do_not_grow_with_entries(app, client, make_user
     assert large == small, (small, large)
     html = client.get(path).get_data(as_text=True)
     assert "2000 entries in the chronology" in html and html.count('<tr id="entry-') == 2000
+
+
+def test_action_board_queries_do_not_grow_with_actions(app, client, make_user, make_debrief):
+    from datetime import date, timedelta
+
+    from app.models import Action
+
+    make_user("viewer", "reviewer")
+    d = make_debrief("monitoring")
+
+    def add(start, n):
+        with app.app_context():
+            db.session.execute(sa.insert(Action), [
+                {"debrief_id": d, "number": start + i, "what": f"Action {start + i}", "owner_team": f"Team {i % 7}",
+                 "due_on": date.today() + timedelta(days=i % 90 - 30), "priority": "medium", "scope": "force",
+                 "status": ("open", "in_progress", "completed", "closed")[i % 4], "raised_on": date.today(),
+                 "version": 1} for i in range(n)])
+            db.session.commit()
+
+    add(1, 20)
+    login(client, "viewer")
+    paths = ("/actions", "/actions?overdue=y&owner=team:Team+1", "/actions?due_within=14&status=open")
+    client.get("/actions")
+    small = {p: _queries_for(app, client, p) for p in paths}
+    add(21, 1980)
+    assert {p: _queries_for(app, client, p) for p in paths} == small

@@ -118,6 +118,7 @@ class Action(db.Model):
 
     learning_point = so.relationship("LearningPoint", back_populates="actions")
     owner_user = so.relationship("User")
+    debrief_row = so.relationship("Debrief", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     __table_args__ = (

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("actions", __name__)
+
+from app.actions import routes  # noqa: E402,F401
