@@ -31,3 +31,12 @@ def masker(subjects: Iterable) -> Callable[[str | None], str]:
         return pattern.sub(lambda m: replacements[m.group(0).casefold()], text)
 
     return mask
+
+
+def mask_for(debrief) -> Callable[[str | None], str]:
+    """Identity for the review team; for everyone else, the debrief's known names become pseudonyms."""
+    from app.permissions import sees_case_text
+
+    if sees_case_text():
+        return lambda text: text or ""
+    return masker(debrief.subjects)

@@ -86,6 +86,8 @@ def _scope_audit(stmt: Select, user) -> Select:
 SEE_ALL_DEBRIEFS = (Role.REVIEWER, Role.WORKING_GROUP, Role.BOARD)
 SEE_OWN_DEBRIEFS = (Role.MEMBER, Role.PARTNER)
 BOARD_ROLES = SEE_ALL_DEBRIEFS + SEE_OWN_DEBRIEFS
+# Case material (chronology, meeting): the review team and those taking part; not the board or working group.
+CASE_READERS = (Role.REVIEWER, *SEE_OWN_DEBRIEFS)
 
 
 def _scope_debriefs(stmt: Select, user) -> Select:

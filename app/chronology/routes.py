@@ -12,17 +12,9 @@ from app.extensions import db
 from app.forms import submitted_version
 from app.htmx import is_htmx
 from app.models import ChronologyEntry, Debrief, Role
-from app.names import masker
-from app.permissions import get_or_404, may_run_debriefs, policy, sees_case_text
+from app.names import mask_for
+from app.permissions import CASE_READERS, get_or_404, may_run_debriefs, policy
 
-READERS = (Role.REVIEWER, Role.MEMBER, Role.PARTNER)
-
-
-def mask_for(debrief: Debrief):
-    """Identity for the review team; everyone else gets names replaced by pseudonyms."""
-    if sees_case_text():
-        return lambda text: text or ""
-    return masker(debrief.subjects)
 
 
 def _entry(debrief: Debrief, entry_id: int, deleted_ok: bool = False) -> ChronologyEntry:
@@ -59,7 +51,7 @@ def _back_to_table(debrief: Debrief, entry_id: int | None = None):
 
 
 @bp.route("/debriefs/<int:debrief_id>/chronology")
-@policy(*READERS)
+@policy(*CASE_READERS)
 def page(debrief_id: int):
     audit.log_consultation("debrief", debrief_id, action="chronology.view")
     debrief = get_or_404(Debrief, debrief_id)
@@ -107,7 +99,7 @@ def create_entry(debrief_id: int):
 
 
 @bp.route("/debriefs/<int:debrief_id>/chronology/<int:entry_id>")
-@policy(*READERS)
+@policy(*CASE_READERS)
 def entry_row(debrief_id: int, entry_id: int):
     debrief = get_or_404(Debrief, debrief_id)
     entry = _entry(debrief, entry_id)

@@ -6,13 +6,13 @@ from flask_login import current_user
 from app import audit
 from app.chronology import bp, exports, importer, services
 from app.chronology.forms import ExportForm
-from app.chronology.routes import READERS, mask_for
+from app.names import mask_for
 from app.exports import csv_response
 from app.extensions import db
 from app.forms import BaseForm
 from app.models import ChronologyImport, Debrief, Role, utcnow
 from app.names import masker
-from app.permissions import get_or_404, policy, sees_case_text
+from app.permissions import CASE_READERS, get_or_404, policy, sees_case_text
 
 
 class ImportForm(BaseForm):
@@ -115,7 +115,7 @@ def export(debrief_id: int):
 
 
 @bp.route("/debriefs/<int:debrief_id>/chronology/print")
-@policy(*READERS)
+@policy(*CASE_READERS)
 def print_view(debrief_id: int):
     audit.log_consultation("debrief", debrief_id, action="chronology.print")
     debrief = get_or_404(Debrief, debrief_id)
@@ -124,7 +124,7 @@ def print_view(debrief_id: int):
 
 
 @bp.route("/debriefs/<int:debrief_id>/chronology/key-events")
-@policy(*READERS)
+@policy(*CASE_READERS)
 def key_events(debrief_id: int):
     audit.log_consultation("debrief", debrief_id, action="chronology.key_events")
     debrief = get_or_404(Debrief, debrief_id)

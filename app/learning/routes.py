@@ -7,7 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app import audit
-from app.chronology.routes import mask_for
+from app.names import mask_for
 from app.chronology.services import entries
 from app.extensions import db
 from app.forms import submitted_version

@@ -5,15 +5,14 @@ from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from app import audit
-from app.chronology.routes import mask_for
+from app.names import mask_for
 from app.chronology.services import Filters, entries
 from app.extensions import db
 from app.forms import submitted_version
 from app.meetings import bp, services
 from app.meetings.forms import NoteForm
-from app.meetings.routes import READERS
 from app.models import ChronologyEntry, Debrief, MeetingNote, Role
-from app.permissions import get_or_404, policy
+from app.permissions import CASE_READERS, get_or_404, policy
 
 
 def key_issues(debrief: Debrief) -> list[ChronologyEntry]:
@@ -21,7 +20,7 @@ def key_issues(debrief: Debrief) -> list[ChronologyEntry]:
 
 
 @bp.route("/debriefs/<int:debrief_id>/meeting/agenda")
-@policy(*READERS)
+@policy(*CASE_READERS)
 def agenda(debrief_id: int):
     """Built from the key questions and the key issues in the chronology; printable."""
     audit.log_consultation("debrief", debrief_id, action="meeting.agenda")
@@ -45,7 +44,7 @@ def _notes_page(debrief: Debrief, status: int = 200, forms: dict | None = None, 
 
 
 @bp.route("/debriefs/<int:debrief_id>/meeting/notes")
-@policy(*READERS)
+@policy(*CASE_READERS)
 def notes(debrief_id: int):
     audit.log_consultation("debrief", debrief_id, action="meeting.notes")
     debrief = get_or_404(Debrief, debrief_id)

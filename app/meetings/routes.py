@@ -12,9 +12,7 @@ from app.meetings import bp, services
 from app.meetings.calendar import LONDON, ics
 from app.meetings.forms import ConfirmForm, InviteExternalForm, InviteUserForm, MeetingForm, user_choices
 from app.models import Attendance, Debrief, Invitee, Role, User, utcnow
-from app.permissions import get_or_404, may_run_debriefs, policy
-
-READERS = (Role.REVIEWER, Role.MEMBER, Role.PARTNER)
+from app.permissions import CASE_READERS, get_or_404, may_run_debriefs, policy
 
 
 def _candidates(debrief: Debrief) -> list[User]:
@@ -49,7 +47,7 @@ def _meeting(debrief: Debrief):
 
 
 @bp.route("/debriefs/<int:debrief_id>/meeting", methods=["GET", "POST"])
-@policy(*READERS)
+@policy(*CASE_READERS)
 def page(debrief_id: int):
     if request.method == "GET":
         audit.log_consultation("debrief", debrief_id, action="meeting.view")
@@ -140,7 +138,7 @@ def acknowledge(debrief_id: int):
 
 
 @bp.route("/debriefs/<int:debrief_id>/meeting/invitation.ics")
-@policy(*READERS)
+@policy(*CASE_READERS)
 def invitation(debrief_id: int):
     debrief = get_or_404(Debrief, debrief_id)
     meeting = _meeting(debrief)
