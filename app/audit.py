@@ -122,6 +122,21 @@ def log_consultation(object_type: str, object_id=None, action: str | None = None
     db.session.commit()
 
 
+def version_reason(internal: bool) -> str:
+    """How a disclosure names which version left: with real names, or pseudonyms only."""
+    return "internal version" if internal else "shared version"
+
+
+def log_shown(object_type: str, object_id, action: str, internal: bool | None = None) -> None:
+    """Record that a document was generated and shown on screen to the current user, and commit it.
+
+    As with log_consultation, call it before loading what the page shows.
+    """
+    disclosure(object_type, object_id, recipient=f"on screen to user_account {_actor_id(None)}", action=action,
+               reason=None if internal is None else version_reason(internal))
+    db.session.commit()
+
+
 def log_security(action: str, **kw) -> None:
     """Record a security event on its own, after discarding any unfinished change."""
     db.session.rollback()

@@ -100,7 +100,7 @@ def export(debrief_id: int):
     entries = services.entries(debrief)
     mask = (lambda text: text or "") if names else masker(debrief.subjects)
     audit.disclosure("debrief", debrief.id, recipient=form.recipient.data,
-                     action=f"chronology.export_{fmt}", reason="internal version" if names else "shared version")
+                     action=f"chronology.export_{fmt}", reason=audit.version_reason(names))
     version = "internal" if names else "shared"
     if fmt == "csv":
         response = csv_response(exports.HEADER, exports.csv_rows(entries, names=names, mask=mask),

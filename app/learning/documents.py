@@ -40,14 +40,15 @@ def _document(debrief: Debrief, number: int) -> LearningDocument:
 def preview(debrief_id: int):
     debrief = get_or_404(Debrief, debrief_id)
     internal = _internal_requested()
-    audit.disclosure("debrief", debrief.id, recipient=f"on screen to user_account {current_user.id}",
-                     action="document.preview", reason="internal version" if internal else "shared version")
-    db.session.commit()
-    debrief = get_or_404(Debrief, debrief_id)
+    audit.log_shown("debrief", debrief.id, "document.preview", internal)
+    return _draft_page(get_or_404(Debrief, debrief_id), internal, IssueForm(formdata=None))
+
+
+def _draft_page(debrief: Debrief, internal: bool, issue_form: IssueForm, status: int = 200):
     body = content.html(content.Content(debrief, internal, plan=""), None)
     return render_template("learning/document_page.html", debrief=debrief, body=body, issued=None,
-                           internal=internal, issue_form=IssueForm(formdata=None), recipient_form=None,
-                           dissemination_form=None)
+                           internal=internal, issue_form=issue_form, recipient_form=None,
+                           dissemination_form=None), status
 
 
 @bp.route("/debriefs/<int:debrief_id>/document/issue", methods=["POST"])
@@ -56,9 +57,7 @@ def issue(debrief_id: int):
     debrief = get_or_404(Debrief, debrief_id)
     form = IssueForm()
     if not form.validate_on_submit():
-        body = content.html(content.Content(debrief, False, plan=""), None)
-        return render_template("learning/document_page.html", debrief=debrief, body=body, issued=None,
-                               internal=False, issue_form=form, recipient_form=None, dissemination_form=None), 422
+        return _draft_page(debrief, False, form, 422)
     number = (db.session.scalar(select(func.max(LearningDocument.number))
                                 .where(LearningDocument.debrief_id == debrief.id)) or 0) + 1
     plan = form.plan.data.strip()
@@ -83,9 +82,7 @@ def issued(debrief_id: int, number: int):
     debrief = get_or_404(Debrief, debrief_id)
     doc = _document(debrief, number)
     internal = _internal_requested()
-    audit.disclosure("learning_document", doc.id, recipient=f"on screen to user_account {current_user.id}",
-                     action="document.view", reason="internal version" if internal else "shared version")
-    db.session.commit()
+    audit.log_shown("learning_document", doc.id, "document.view", internal)
     debrief = get_or_404(Debrief, debrief_id)
     doc = _document(debrief, number)
     return render_template("learning/document_page.html", debrief=debrief, issued=doc, internal=internal,
@@ -105,7 +102,7 @@ def download(debrief_id: int, number: int):
         return redirect(url_for("learning.issued", debrief_id=debrief_id, number=number)), 303
     internal = _internal_requested()
     audit.disclosure("learning_document", doc.id, recipient=form.recipient.data, action="document.download",
-                     reason="internal version" if internal else "shared version")
+                     reason=audit.version_reason(internal))
     data = doc.internal_docx if internal else doc.shared_docx
     db.session.commit()
     name = f"{debrief.reference}-learning-v{number}-{'internal' if internal else 'shared'}.docx"
@@ -136,9 +133,7 @@ def disseminate(debrief_id: int, number: int):
 def briefing(debrief_id: int):
     """The one-page 7-minute briefing for front-line staff: always the shared (pseudonymised) content."""
     debrief = get_or_404(Debrief, debrief_id)
-    audit.disclosure("debrief", debrief.id, recipient=f"on screen to user_account {current_user.id}",
-                     action="briefing.view")
-    db.session.commit()
+    audit.log_shown("debrief", debrief.id, "briefing.view")
     debrief = get_or_404(Debrief, debrief_id)
     c = content.Content(debrief, False, plan="")
     return render_template("learning/briefing.html", debrief=debrief, c=c, LearningKind=LearningKind)
