@@ -121,8 +121,8 @@ def _demo_learning(debrief, issue: bool) -> None:
     """Fictional learning points and actions; past the Learning stage, an issued document too."""
     from datetime import timedelta
 
-    from app.learning import content, services
-    from app.models import ChronologyEntry, LearningDocument, Theme
+    from app.learning import services
+    from app.models import ChronologyEntry, Theme
 
     themes = {t.name: t.id for t in db.session.scalars(select(Theme))}
     keys = [e.id for e in db.session.scalars(select(ChronologyEntry).where(ChronologyEntry.debrief_id == debrief.id,
@@ -139,14 +139,7 @@ def _demo_learning(debrief, issue: bool) -> None:
         "owner_user_id": None, "owner_team": "Public Protection Unit",
         "due_on": debrief.incident_date + timedelta(days=120), "priority": "high", "scope": "force"})
     if issue:
-        plan = "7-minute briefing to response teams; item at the partnership board."
-        doc = LearningDocument(debrief_id=debrief.id, number=1, dissemination_plan=plan,
-                               internal_docx=content.docx(content.Content(debrief, True, plan), 1),
-                               shared_docx=content.docx(content.Content(debrief, False, plan), 1),
-                               internal_html=content.html(content.Content(debrief, True, plan), 1),
-                               shared_html=content.html(content.Content(debrief, False, plan), 1))
-        db.session.add(doc)
-        db.session.commit()
+        services.issue_document(debrief, "7-minute briefing to response teams; item at the partnership board.", None)
 
 
 def _demo_meeting(debrief, days_after_incident: int) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import audit
 from app.extensions import db
 from app.forms import BaseForm
-from app.learning import bp, content
+from app.learning import bp, content, services
 from app.learning.forms import DisseminationForm, RecipientForm
-from app.models import Debrief, Dissemination, LearningDocument, LearningKind, Role
+from app.models import Debrief, LearningDocument, LearningKind, Role
 from app.permissions import BOARD_ROLES, get_or_404, policy, sees_case_text
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -58,20 +58,7 @@ def issue(debrief_id: int):
     form = IssueForm()
     if not form.validate_on_submit():
         return _draft_page(debrief, False, form, 422)
-    number = (db.session.scalar(select(func.max(LearningDocument.number))
-                                .where(LearningDocument.debrief_id == debrief.id)) or 0) + 1
-    plan = form.plan.data.strip()
-    internal = content.Content(debrief, True, plan)
-    shared = content.Content(debrief, False, plan)
-    doc = LearningDocument(debrief_id=debrief.id, number=number, issued_by_id=current_user.id,
-                           internal_docx=content.docx(internal, number), shared_docx=content.docx(shared, number),
-                           internal_html=content.html(internal, number), shared_html=content.html(shared, number),
-                           dissemination_plan=plan)
-    db.session.add(doc)
-    db.session.flush()
-    audit.record("alteration", "document.issue", object_type="learning_document", object_id=doc.id,
-                 fields=["internal_docx", "shared_docx"])
-    db.session.commit()
+    number = services.issue_document(debrief, form.plan.data.strip(), current_user._get_current_object()).number
     flash(f"Version {number} issued. It will not change, whatever is edited later.", "success")
     return redirect(url_for("learning.issued", debrief_id=debrief_id, number=number))
 
@@ -119,11 +106,8 @@ def disseminate(debrief_id: int, number: int):
     if not form.validate_on_submit():
         flash("Give how, the audience, the date and who delivered it.", "error")
         return redirect(url_for("learning.issued", debrief_id=debrief_id, number=number) + "#dissemination"), 303
-    db.session.add(Dissemination(document_id=doc.id, method=form.method.data, audience=form.audience.data.strip(),
-                                 on=form.on.data, by=form.by.data.strip()))
-    audit.record("alteration", "document.disseminate", object_type="learning_document", object_id=doc.id,
-                 fields=["disseminations"])
-    db.session.commit()
+    services.record_dissemination(doc, method=form.method.data, audience=form.audience.data, on=form.on.data,
+                                  by=form.by.data)
     flash("Dissemination recorded.", "success")
     return redirect(url_for("learning.issued", debrief_id=debrief_id, number=number) + "#dissemination")
 

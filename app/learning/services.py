@@ -101,3 +101,32 @@ def add_action(debrief: Debrief, point: LearningPoint | None, data: dict) -> Act
 
 
 REPEAT_CHOICES = list(Repeat)
+
+
+def issue_document(debrief: Debrief, plan: str, actor):
+    """Freeze the document as it stands now: internal and shared copies, Word and page, with the next number."""
+    from app.learning import content
+    from app.models import LearningDocument
+
+    number = (db.session.scalar(select(func.max(LearningDocument.number))
+                                .where(LearningDocument.debrief_id == debrief.id)) or 0) + 1
+    internal, shared = content.Content(debrief, True, plan), content.Content(debrief, False, plan)
+    doc = LearningDocument(debrief_id=debrief.id, number=number, issued_by_id=actor.id if actor else None,
+                           internal_docx=content.docx(internal, number), shared_docx=content.docx(shared, number),
+                           internal_html=content.html(internal, number), shared_html=content.html(shared, number),
+                           dissemination_plan=plan)
+    db.session.add(doc)
+    db.session.flush()
+    audit.record("alteration", "document.issue", object_type="learning_document", object_id=doc.id,
+                 fields=["internal_docx", "shared_docx"], user=actor)
+    db.session.commit()
+    return doc
+
+
+def record_dissemination(doc, *, method: str, audience: str, on, by: str) -> None:
+    from app.models import Dissemination
+
+    db.session.add(Dissemination(document_id=doc.id, method=method, audience=audience.strip(), on=on, by=by.strip()))
+    audit.record("alteration", "document.disseminate", object_type="learning_document", object_id=doc.id,
+                 fields=["disseminations"])
+    db.session.commit()
