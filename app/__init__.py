@@ -113,7 +113,11 @@ def init_templates(app: Flask) -> None:
         Context,
         DatePrecision,
         DisseminationMethod,
+        ExtensionDecision,
+        NoteKind,
         Offence,
+        Priority,
+        Scope,
         Repeat,
         RiskLevel,
         Stage,
@@ -124,7 +128,8 @@ def init_templates(app: Flask) -> None:
     enums = {"Category": Category, "Context": Context, "Offence": Offence, "Stage": Stage, "SubType": SubType,
              "SubjectRole": SubjectRole, "ContactType": ContactType, "RiskLevel": RiskLevel,
              "DatePrecision": DatePrecision, "Repeat": Repeat, "DisseminationMethod": DisseminationMethod,
-             "ActionStatus": ActionStatus}
+             "ActionStatus": ActionStatus, "NoteKind": NoteKind, "ExtensionDecision": ExtensionDecision,
+             "Priority": Priority, "Scope": Scope}
 
     @app.template_filter("combine_args")
     def _combine_args(args: dict, **more):

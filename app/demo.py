@@ -107,7 +107,8 @@ def seed_debriefs(actor_username: str = "reviewer") -> int:
             _demo_scoping(debrief, actor, full=stage_index(path[-1]) > stage_index("chronology"))
         if stage_index(path[-1]) >= stage_index("learning") and path[-1] != "not_progressed":
             _demo_meeting(debrief, days_after_incident=min(21 + 3 * n % 20, days_ago - 1))
-            _demo_learning(debrief, issue=stage_index(path[-1]) > stage_index("learning"))
+            _demo_learning(debrief, issue=stage_index(path[-1]) > stage_index("learning"), finished=path[-1] == "closed",
+                           n=n)
     return len(DEMO_DEBRIEFS)
 
 
@@ -117,14 +118,32 @@ def stage_index(stage: str) -> int:
     return STAGE_ORDER.index(Stage(stage))
 
 
-def _demo_learning(debrief, issue: bool) -> None:
-    """Fictional learning points and actions; past the Learning stage, an issued document too."""
+DEMO_TEAMS = [("Public Protection Unit", "ppu@example.org"), ("Contact Management", "contact.mgmt@example.org"),
+              ("Learning and Development", None)]
+
+
+def _demo_teams() -> dict[str, int]:
+    from app.models import Team
+
+    for name, email in DEMO_TEAMS:
+        if db.session.scalar(select(Team.id).where(Team.name == name)) is None:
+            db.session.add(Team(name=name, email=email, active=True))
+    db.session.commit()
+    return {t.name: t.id for t in db.session.scalars(select(Team))}
+
+
+def _demo_learning(debrief, issue: bool, finished: bool, n: int) -> None:
+    """Fictional learning points and actions in every state; past the Learning stage, an issued document too."""
     from datetime import timedelta
 
+    from app.actions import services as actions
+    from app.debriefs.timeliness import today
     from app.learning import services
-    from app.models import ChronologyEntry, Theme
+    from app.models import ChronologyEntry, Theme, User
 
     themes = {t.name: t.id for t in db.session.scalars(select(Theme))}
+    teams = _demo_teams()
+    users = {u.username: u for u in db.session.scalars(select(User))}
     keys = [e.id for e in db.session.scalars(select(ChronologyEntry).where(ChronologyEntry.debrief_id == debrief.id,
                                                                           ChronologyEntry.key_issue))]
     gap = services.add_learning(debrief, {
@@ -134,10 +153,37 @@ def _demo_learning(debrief, issue: bool) -> None:
     services.add_learning(debrief, {
         "statement": "The MARAC referral was made and heard within a week.", "kind": "good_practice",
         "repeat": "new", "theme_ids": [themes["Good practice to embed"]], "entry_ids": []})
-    services.add_action(debrief, gap, {
-        "what": "Add a prompt to link prior health disclosures when attending domestic incidents.",
-        "owner_user_id": None, "owner_team": "Public Protection Unit",
-        "due_on": debrief.incident_date + timedelta(days=120), "priority": "high", "scope": "force"})
+    plan = {"milestones": None, "accountable_lead": "Head of Public Protection", "department": "Public Protection",
+            "priority": "high", "scope": "force", "owner_user_id": None, "owner_team_id": None}
+    first = services.add_action(debrief, gap, {
+        **plan, "what": "Add a prompt to link prior health disclosures when attending domestic incidents.",
+        "milestones": "Draft the prompt\nAgree it with Contact Management\nBrief response teams",
+        "owner_team_id": teams["Public Protection Unit"], "due_on": today() + timedelta(days=(n * 17) % 70 - 20)})
+    member = services.add_action(debrief, gap, {
+        **plan, "what": "Brief response supervisors on re-assessing DASH risk after a new disclosure.",
+        "owner_user_id": users["member"].id if "member" in users else None,
+        "owner_team_id": None if "member" in users else teams["Learning and Development"],
+        "accountable_lead": "Superintendent, Response", "department": "Response",
+        "due_on": today() + timedelta(days=(n * 11) % 40 - 10), "priority": "medium"})
+    partner = services.add_action(debrief, gap, {
+        **plan, "what": "Share GP disclosures of domestic abuse with the MARAC coordinator within 24 hours.",
+        "owner_user_id": users["partner"].id if "partner" in users else None,
+        "owner_team_id": None if "partner" in users else teams["Contact Management"],
+        "accountable_lead": "Designated safeguarding lead", "department": "Partners", "scope": "partner",
+        "due_on": today() + timedelta(days=45)})
+    reviewer = users.get("reviewer")
+    if finished:
+        for action in (first, member, partner):
+            actions.owner_update(action, reviewer, version=action.version, status="completed", note="Done.",
+                                 note_on=today(), evidence="Briefing delivered and recorded.", evidence_link="")
+            actions.sign_off(action, users.get("wgroup", reviewer), version=action.version, comment="Evidence seen.")
+    elif issue:
+        actions.owner_update(first, reviewer, version=first.version, status="completed",
+                             note="Prompt live in the incident system.", note_on=today(),
+                             evidence="Prompt added to the domestic incident template on 1 November.",
+                             evidence_link="https://intranet.example.org/ppu/prompt")
+        actions.owner_update(member, reviewer, version=member.version, status="in_progress",
+                             note="Two of five briefings delivered.", note_on=today(), evidence="", evidence_link="")
     if issue:
         services.issue_document(debrief, "7-minute briefing to response teams; item at the partnership board.", None)
 

@@ -35,3 +35,39 @@ def csv_response(header: Sequence[str], rows: Iterable[Sequence], filename: str)
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def marked_document(landscape: bool = False, margin_mm: int = 18):
+    """A Word document with the protective marking and handling line in the header and footer of every page."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    cfg = current_app.config
+    doc = Document()
+    section = doc.sections[0]
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+    for side in ("left_margin", "right_margin") + (("top_margin", "bottom_margin") if landscape else ()):
+        setattr(section, side, Mm(margin_mm))
+    for part in (section.header, section.footer):
+        p = part.paragraphs[0]
+        p.text = ""
+        run = p.add_run(cfg["MARKING"])
+        run.bold = True
+        run.font.size = Pt(10)
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        h = part.add_paragraph(cfg["HANDLING_LINE"])
+        h.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        h.runs[0].font.size = Pt(7.5)
+    doc.styles["Normal"].font.name = "Arial"
+    doc.styles["Normal"].font.size = Pt(10)
+    return doc
+
+
+def docx_bytes(doc) -> bytes:
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

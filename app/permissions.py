@@ -155,3 +155,36 @@ def get_or_404(model: type, object_id, user=None):
         audit.log_security("access.not_found", object_type=model.__tablename__, object_id=object_id)
         abort(404)
     return obj
+
+
+# ---- one action: who may do what (domain brief §2 and §4) -------------------------
+# The owner moves the work along (status, progress, evidence, asking for more time); what is to be done,
+# by whom and by when belong to the review team; sign-off and extensions to the working group, never
+# to the owner of the action in question.
+
+def owns(action: Action, user=None) -> bool:
+    user = user if user is not None else current_user
+    return action.owner_user_id is not None and action.owner_user_id == user.id
+
+
+def may_update_action(action: Action, user=None) -> bool:
+    """Status, dated progress, evidence: the owner, or the review team on behalf of a team without a login."""
+    user = user if user is not None else current_user
+    return owns(action, user) or user.has_role(Role.REVIEWER)
+
+
+def may_edit_action(user=None) -> bool:
+    """What, owner, due date, priority, scope and the rest of the plan: the review team only."""
+    return may_run_debriefs(user)
+
+
+def may_sign_off(action: Action, user=None) -> bool:
+    """Sign off, send back, decide an extension: the working group, but not on an action they own."""
+    user = user if user is not None else current_user
+    return user.has_role(Role.WORKING_GROUP) and not owns(action, user)
+
+
+def may_govern_action(user=None) -> bool:
+    """Not doing, reopening, effectiveness review and partner follow-up: the review team or working group."""
+    user = user if user is not None else current_user
+    return user.has_role(Role.REVIEWER, Role.WORKING_GROUP)

@@ -261,3 +261,21 @@ def run_in_threads(count: int, work) -> list[BaseException]:
     for t in threads:
         t.join()
     return errors
+
+
+def team_id(app, name: str, email: str | None = None) -> int:
+    """The id of the owner team `name`, created (with `email`) if it is not there yet."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models import Team
+
+    with app.app_context():
+        found = db.session.scalar(sa.select(Team.id).where(Team.name == name))
+        if found is None:
+            team = Team(name=name, email=email, active=True)
+            db.session.add(team)
+            db.session.commit()
+            found = team.id
+        db.session.remove()
+        return found

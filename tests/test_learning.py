@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Action, Debrief, LearningDocument, LearningPoint, Theme, User
-from tests.conftest import login
+from tests.conftest import login, team_id
 from tests.test_chronology import make_entries
 from tests.test_chronology_transfer import _docx_text
 
@@ -93,18 +93,19 @@ def test_earlier_learning_with_the_same_theme_from_visible_debriefs_only(app, cl
 def test_actions_are_raised_from_a_learning_point(app, client, learning):
     add_point(client, learning, themes=[theme_id(app)])
     lp = point_id(app, learning)
-    base = {f"a{lp}-what": "Refresh DASH training", f"a{lp}-owner_team": "",
+    training = team_id(app, "Training unit")
+    base = {f"a{lp}-what": "Refresh DASH training", f"a{lp}-owner_team_id": "",
             f"a{lp}-due_on": (date.today() + timedelta(days=60)).isoformat(), f"a{lp}-priority": "high",
             f"a{lp}-scope": "force"}
     r = client.post_form(f"/debriefs/{learning}/learning/{lp}/actions", base, token_from=f"/debriefs/{learning}/learning")
-    assert r.status_code == 422 and "Choose an owner, or name a team or agency." in r.get_data(as_text=True)
-    r = client.post_form(f"/debriefs/{learning}/learning/{lp}/actions", {**base, f"a{lp}-owner_team": "Training unit"},
+    assert r.status_code == 422 and "Choose an owner: a person or a team." in r.get_data(as_text=True)
+    r = client.post_form(f"/debriefs/{learning}/learning/{lp}/actions", {**base, f"a{lp}-owner_team_id": str(training)},
                          token_from=f"/debriefs/{learning}/learning")
     assert r.status_code == 302
     with app.app_context():
         a = db.session.scalar(sa.select(Action))
         ref = a.reference(db.session.get(Debrief, learning).reference)
-    assert ref.endswith("-A01") and a.owner_team == "Training unit" and a.status == "open"
+    assert ref.endswith("-A01") and a.owner_team_id == training and a.status == "open"
 
 
 def test_issued_version_is_frozen_and_the_learning_gate_needs_one(app, client, learning):

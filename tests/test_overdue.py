@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.learning.overdue import is_overdue
 from app.models import Action, Debrief
+from tests.conftest import team_id
 
 
 def action(due: date, status: str = "open") -> Action:
-    return Action(due_on=due, status=status, what="x", priority="high", scope="force", number=1, owner_team="T")
+    return Action(due_on=due, status=status, what="x", priority="high", scope="force", number=1, owner_team_id=1)
 
 
 def test_overdue_starts_at_uk_midnight_not_utc_midnight():
@@ -44,8 +45,9 @@ def test_finished_actions_are_never_overdue():
 
 
 def _add_action(app, d, due: date, status="open", number=1):
+    team = team_id(app, "Team")
     with app.app_context():
-        db.session.add(Action(debrief_id=d, number=number, what="Do it", owner_team="Team", due_on=due,
+        db.session.add(Action(debrief_id=d, number=number, what="Do it", owner_team_id=team, due_on=due,
                               priority="medium", scope="force", status=status))
         db.session.commit()
 

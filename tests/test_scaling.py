@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import User
 from app.synthetic import bulk_debriefs
-from tests.conftest import login
+from tests.conftest import login, team_id
 
 
 def _queries_for(app, client, path: str) -> int:
@@ -94,10 +94,12 @@ def test_action_board_queries_do_not_grow_with_actions(app, client, make_user, m
     make_user("viewer", "reviewer")
     d = make_debrief("monitoring")
 
+    teams = [team_id(app, f"Team {i}") for i in range(7)]
+
     def add(start, n):
         with app.app_context():
             db.session.execute(sa.insert(Action), [
-                {"debrief_id": d, "number": start + i, "what": f"Action {start + i}", "owner_team": f"Team {i % 7}",
+                {"debrief_id": d, "number": start + i, "what": f"Action {start + i}", "owner_team_id": teams[i % 7],
                  "due_on": date.today() + timedelta(days=i % 90 - 30), "priority": "medium", "scope": "force",
                  "status": ("open", "in_progress", "completed", "closed")[i % 4], "raised_on": date.today(),
                  "version": 1} for i in range(n)])
@@ -105,7 +107,7 @@ def test_action_board_queries_do_not_grow_with_actions(app, client, make_user, m
 
     add(1, 20)
     login(client, "viewer")
-    paths = ("/actions", "/actions?overdue=y&owner=team:Team+1", "/actions?due_within=14&status=open")
+    paths = ("/actions", f"/actions?overdue=y&owner=team:{teams[1]}", "/actions?due_within=14&status=open")
     client.get("/actions")
     small = {p: _queries_for(app, client, p) for p in paths}
     add(21, 1980)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Debrief, Parameters, Subject
-from tests.conftest import login
+from tests.conftest import login, team_id
 
 HX = {"HX-Request": "true"}
 
@@ -223,7 +223,7 @@ def test_real_names_never_appear_for_other_roles(app, client, new_client, signed
         from app.models import LearningPoint
         point_id = db.session.scalar(sa.select(LearningPoint.id))
     reviewer.post_form(f"/debriefs/{d}/learning/{point_id}/actions",
-                       {f"a{point_id}-what": "Brief Secretname's neighbourhood team", f"a{point_id}-owner_team": "Zebulon Unit",
+                       {f"a{point_id}-what": "Brief Secretname's neighbourhood team", f"a{point_id}-owner_team_id": str(team_id(app, "Zebulon Unit")),
                         f"a{point_id}-due_on": (date.today() + timedelta(days=30)).isoformat(),
                         f"a{point_id}-priority": "high", f"a{point_id}-scope": "team"},
                        token_from=f"/debriefs/{d}/learning")

@@ -10,21 +10,27 @@ from sqlalchemy.orm import joinedload
 from app.debriefs.timeliness import today
 from app.extensions import db
 from app.learning.overdue import overdue_clause
-from app.models import Action, Debrief, LearningPoint, Theme
+from app.models import Action, Debrief, Team, Theme, User
 from app.permissions import scoped
+
+PAGE_SIZE = 100
 
 
 @dataclass
 class ActionFilters:
-    owner: str | None = None  # "me", "user:<id>" or "team:<name>"
+    owner: str | None = None  # "me", "user:<id>" or "team:<id>"
     status: str | None = None
     overdue: bool = False
     due_within: int | None = None
     debrief: int | None = None
     theme: int | None = None
+    department: str | None = None
+    view: str | None = None  # "columns", or the list
+    page: int | None = None
 
-    def args(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, "", False)}
+    def args(self, **changes) -> dict:
+        values = {**self.__dict__, **changes}
+        return {k: v for k, v in values.items() if v not in (None, "", False) and not (k == "page" and v == 1)}
 
 
 def filtered(f: ActionFilters, user) -> Select:
@@ -33,47 +39,74 @@ def filtered(f: ActionFilters, user) -> Select:
         stmt = stmt.where(Action.owner_user_id == user.id)
     elif f.owner and f.owner.startswith("user:") and f.owner[5:].isdigit():
         stmt = stmt.where(Action.owner_user_id == int(f.owner[5:]))
-    elif f.owner and f.owner.startswith("team:"):
-        stmt = stmt.where(Action.owner_team == f.owner[5:])
+    elif f.owner and f.owner.startswith("team:") and f.owner[5:].isdigit():
+        stmt = stmt.where(Action.owner_team_id == int(f.owner[5:]))
     if f.status:
         stmt = stmt.where(Action.status == f.status)
     if f.overdue:
         stmt = stmt.where(overdue_clause())
     if f.due_within is not None:
         stmt = stmt.where(Action.due_on <= today() + timedelta(days=f.due_within),
-                          Action.status.not_in(("closed", "not_doing")))
+                          Action.status.not_in(("completed", "closed", "not_doing")))
     if f.debrief:
         stmt = stmt.where(Action.debrief_id == f.debrief)
     if f.theme:
-        stmt = stmt.where(Action.learning_point.has(LearningPoint.themes.any(Theme.id == f.theme)))
+        stmt = stmt.where(Action.themes.any(Theme.id == f.theme))
+    if f.department:
+        stmt = stmt.where(Action.department == f.department)
     return stmt
 
 
-def rows(stmt: Select) -> list[Action]:
-    return list(db.session.scalars(
-        stmt.options(joinedload(Action.owner_user), joinedload(Action.debrief_row))
-        .order_by(Action.due_on, Action.id)).unique())
+def _loaded(stmt: Select) -> Select:
+    return stmt.options(joinedload(Action.owner_user).joinedload(User.agency), joinedload(Action.owner_team),
+                        joinedload(Action.debrief_row))
+
+
+def rows(stmt: Select, page: int | None = 1, size: int | None = PAGE_SIZE) -> list[Action]:
+    """One page of actions, soonest due first (all of them when `size` is None)."""
+    stmt = _loaded(stmt).order_by(Action.due_on, Action.id)
+    if size:
+        stmt = stmt.limit(size).offset(((page or 1) - 1) * size)
+    return list(db.session.scalars(stmt).unique())
 
 
 def counts(f: ActionFilters, user) -> dict[str, int]:
-    """How many actions each status filter would show, with the other filters as chosen."""
+    """How many actions each status filter would show, with the other filters as chosen, and in all."""
     base = filtered(ActionFilters(**{**f.__dict__, "status": None}), user).subquery()
     by_status = dict(db.session.execute(select(base.c.status, func.count()).group_by(base.c.status)).all())
     return {**by_status, "all": sum(by_status.values())}
 
 
 def owner_choices(user) -> list[tuple[str, str]]:
-    from app.models import User
-
     visible = scoped(select(Action), Action, user).subquery()
     users = db.session.execute(select(User.id, User.full_name).join(visible, visible.c.owner_user_id == User.id)
                                .distinct().order_by(User.full_name)).all()
-    teams = db.session.scalars(select(visible.c.owner_team).where(visible.c.owner_team.is_not(None))
-                               .distinct().order_by(visible.c.owner_team)).all()
-    return [(f"user:{i}", n) for i, n in users] + [(f"team:{t}", t) for t in teams]
+    return [(f"user:{i}", n) for i, n in users] + team_choices(user)
+
+
+def team_choices(user) -> list[tuple[str, str]]:
+    visible = scoped(select(Action.owner_team_id), Action, user)
+    teams = db.session.execute(select(Team.id, Team.name).where(Team.id.in_(visible)).order_by(Team.name)).all()
+    return [(f"team:{i}", n) for i, n in teams]
 
 
 def debrief_choices(user) -> list[tuple[int, str]]:
     visible = scoped(select(Action.debrief_id), Action, user)
-    return [(d.id, d.reference) for d in db.session.scalars(select(Debrief).where(Debrief.id.in_(visible))
-                                                            .order_by(Debrief.reference))]
+    return list(db.session.execute(select(Debrief.id, Debrief.reference).where(Debrief.id.in_(visible))
+                                   .order_by(Debrief.reference)).all())
+
+
+def department_choices(user) -> list[str]:
+    visible = scoped(select(Action.department), Action, user).where(Action.department.is_not(None))
+    return list(db.session.scalars(visible.distinct().order_by(Action.department)))
+
+
+def by_status(stmt: Select, per_column: int = 50) -> dict[str, list[Action]]:
+    """The soonest-due `per_column` actions of each status, in one query, for the column view."""
+    ranked = stmt.with_only_columns(Action.id, func.row_number().over(
+        partition_by=Action.status, order_by=(Action.due_on, Action.id)).label("rn")).subquery()
+    chosen = select(Action).where(Action.id.in_(select(ranked.c.id).where(ranked.c.rn <= per_column)))
+    columns: dict[str, list[Action]] = {}
+    for action in rows(chosen, size=None):
+        columns.setdefault(action.status, []).append(action)
+    return columns

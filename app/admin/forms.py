@@ -1,3 +1,4 @@
+import re
 from app.forms import BaseForm
 from sqlalchemy import select
 from wtforms import EmailField, SelectChoice, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
@@ -79,5 +80,14 @@ class UserFilterForm(BaseForm):
     page = IntegerField(validators=[Optional()])
 
 
+def mailbox(form, field):
+    """An address the reminders can reach; intranet domains (such as .local) are allowed."""
+    value = (field.data or "").strip()
+    if value and not re.fullmatch(r"[^@\s,;<>]+@[^@\s,;<>]+", value):
+        raise ValidationError("Enter an email address like team@force.police.uk.")
+
+
 class ListItemForm(BaseForm):
     name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=120)])
+    email = StringField("Contact address", validators=[Optional(), Length(max=254), mailbox],
+                        description="Where the team's action reminders go.")

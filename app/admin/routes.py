@@ -181,9 +181,11 @@ def process():
 
 
 def _lists():
-    from app.models import Agency, Theme
+    from app.models import Agency, Team, Theme
 
     return {
+        "teams": (Team, "Action owner teams", "team",
+                  "Teams and agencies that own actions without a login. Their reminders go to the contact address."),
         "agencies": (Agency, "Agencies", "agency",
                      "The agencies partner staff belong to and chronology entries come from."),
         "themes": (Theme, "Themes", "theme",
@@ -193,6 +195,7 @@ def _lists():
 
 @bp.route("/agencies", methods=["GET", "POST"], defaults={"kind": "agencies"}, endpoint="agencies")
 @bp.route("/themes", methods=["GET", "POST"], defaults={"kind": "themes"}, endpoint="themes")
+@bp.route("/teams", methods=["GET", "POST"], defaults={"kind": "teams"}, endpoint="teams")
 @policy(Role.ADMIN)
 def reference_list(kind: str):
     """A reference list: add, rename, or switch off an item (it stays on past records)."""
@@ -208,7 +211,8 @@ def reference_list(kind: str):
         status = 422
         if form.validate_on_submit():
             try:
-                item = services.add_list_item(model, form.name.data, current_user._get_current_object())
+                item = services.add_list_item(model, form.name.data, current_user._get_current_object(),
+                                              email=form.email.data if kind == "teams" else None)
             except services.AccountError as err:
                 db.session.rollback()
                 form.name.errors = [err.message]
@@ -222,20 +226,24 @@ def reference_list(kind: str):
 
 @bp.route("/agencies/<int:item_id>", methods=["POST"], defaults={"kind": "agencies"}, endpoint="update_agency")
 @bp.route("/themes/<int:item_id>", methods=["POST"], defaults={"kind": "themes"}, endpoint="update_theme")
+@bp.route("/teams/<int:item_id>", methods=["POST"], defaults={"kind": "teams"}, endpoint="update_team")
 @policy(Role.ADMIN)
 def update_list_item(kind: str, item_id: int):
     model = _lists()[kind][0]
     item = db.session.get(model, item_id)
     if item is None:
         abort(404)
-    form = FlaskForm()
-    name = (request.form.get("name") or "").strip()
-    if not form.validate_on_submit() or not name or len(name) > 120:
-        flash("Enter a name of up to 120 characters.", "error")
+    from app.admin.forms import ListItemForm
+
+    form = ListItemForm()
+    if not form.validate_on_submit():
+        problems = [e for f in (form.name, form.email) for e in f.errors] or ["The form has expired; try again."]
+        flash(f"{item.name} not saved: " + " ".join(problems), "error")
         return redirect(url_for(f"admin.{kind}")), 303
     try:
-        changed = services.update_list_item(item, name=name, active=request.form.get("active") == "1",
-                                            actor=current_user._get_current_object())
+        changed = services.update_list_item(item, name=form.name.data, active=request.form.get("active") == "1",
+                                            actor=current_user._get_current_object(),
+                                            email=form.email.data if kind == "teams" else None)
     except services.AccountError as err:
         db.session.rollback()
         flash(err.message, "error")

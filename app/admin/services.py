@@ -168,19 +168,22 @@ def _name_taken(model, name: str, except_id: int | None = None) -> bool:
     return db.session.scalar(stmt) > 0
 
 
-def add_list_item(model, name: str, actor: User):
+def add_list_item(model, name: str, actor: User, email: str | None = None):
     kind = model.__tablename__
     if _name_taken(model, name):
         raise AccountError("name", f"There is already {'an' if kind[0] in 'aeiou' else 'a'} {kind} with that name.")
     item = model(name=name.strip(), active=True)
+    if hasattr(model, "email"):
+        item.email = (email or "").strip() or None
     db.session.add(item)
     db.session.flush()
-    audit.record("alteration", f"{kind}.create", object_type=kind, object_id=item.id, fields=["name"], user=actor)
+    audit.record("alteration", f"{kind}.create", object_type=kind, object_id=item.id,
+                 fields=["name"] + (["email"] if getattr(item, "email", None) else []), user=actor)
     db.session.commit()
     return item
 
 
-def update_list_item(item, *, name: str, active: bool, actor: User) -> list[str]:
+def update_list_item(item, *, name: str, active: bool, actor: User, email: str | None = None) -> list[str]:
     kind = item.__tablename__
     if _name_taken(type(item), name, item.id):
         raise AccountError("name", f"There is already {'an' if kind[0] in 'aeiou' else 'a'} {kind} with that name.")
@@ -191,6 +194,9 @@ def update_list_item(item, *, name: str, active: bool, actor: User) -> list[str]
     if item.active != active:
         item.active = active
         changed.append("active")
+    if hasattr(item, "email") and item.email != ((email or "").strip() or None):
+        item.email = (email or "").strip() or None
+        changed.append("email")
     if changed:
         audit.record("alteration", f"{kind}.update", object_type=kind, object_id=item.id, fields=changed, user=actor)
         db.session.commit()

@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import io
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
-from flask import current_app
 
 from app.chronology.columns import NAMES
+from app.exports import marked_document
 from app.models import FLAGS, ContactType, DatePrecision, RiskLevel
 
 
@@ -32,28 +29,8 @@ def csv_rows(entries, *, names: bool, mask):
 HEADER = NAMES
 
 
-def _marked_section(section, marking: str, handling: str) -> None:
-    for part in (section.header, section.footer):
-        p = part.paragraphs[0]
-        p.text = ""
-        run = p.add_run(marking)
-        run.bold = True
-        run.font.size = Pt(10)
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        h = part.add_paragraph(handling)
-        h.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        h.runs[0].font.size = Pt(7.5)
-
-
 def docx_bytes(debrief, entries, *, names: bool, mask) -> bytes:
-    cfg = current_app.config
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(14))
-    _marked_section(section, cfg["MARKING"], cfg["HANDLING_LINE"])
+    doc = marked_document(landscape=True, margin_mm=14)
     styles = doc.styles["Normal"]
     styles.font.name = "Arial"
     styles.font.size = Pt(8.5)

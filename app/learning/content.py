@@ -9,13 +9,11 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
-from flask import current_app, render_template
+from flask import render_template
 
 from app.chronology.services import Filters, entries
 from app.models import Debrief, LearningKind, Priority, Scope
+from app.exports import marked_document
 from app.names import masker
 
 
@@ -43,10 +41,7 @@ class Content:
 
     def owner(self, action) -> str:
         """A team or agency as named; a person by name only in the internal version (board outputs carry none)."""
-        if action.owner_team or self.internal:
-            return self.text(action.owner_label)
-        user = action.owner_user
-        return user.agency.name if user and user.agency else "Force staff"
+        return self.text(action.owner_shown(self.internal))
 
     def points(self, kind: LearningKind):
         return [p for p in self.debrief.learning_points if p.kind == kind.value]
@@ -64,23 +59,8 @@ def html(content: Content, number: int | None) -> str:
 
 
 def docx(content: Content, number: int | None) -> bytes:
-    cfg = current_app.config
     d = content.debrief
-    doc = Document()
-    section = doc.sections[0]
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Mm(18))
-    for part in (section.header, section.footer):
-        p = part.paragraphs[0]
-        p.text = ""
-        run = p.add_run(cfg["MARKING"])
-        run.bold = True
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        h = part.add_paragraph(cfg["HANDLING_LINE"])
-        h.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        h.runs[0].font.size = Pt(7.5)
-    doc.styles["Normal"].font.name = "Arial"
-    doc.styles["Normal"].font.size = Pt(10)
+    doc = marked_document()
     doc.add_heading(f"Learning and actions: {d.reference}", level=0)
     audience = "Internal version (review team only): contains real names." if content.internal else \
         "Shared version: people are named only by pseudonym."

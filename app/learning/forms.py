@@ -1,9 +1,9 @@
 from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.debriefs.timeliness import today
 from app.forms import BaseForm
-from app.models import DisseminationMethod, LearningKind, Priority, Repeat, Scope
+from app.models import DisseminationMethod, LearningKind, Repeat
 from app.scoping.forms import CheckboxesField
 
 
@@ -40,35 +40,6 @@ class LearningForm(BaseForm):
     def data_for_service(self) -> dict:
         return {"statement": self.statement.data.strip(), "kind": self.kind.data, "repeat": self.repeat.data,
                 "theme_ids": list(self.theme_ids.data or []), "entry_ids": list(self.entry_ids.data or [])}
-
-
-class ActionForm(BaseForm):
-    what = TextAreaField("What is to be done", validators=[DataRequired("Say what is to be done."),
-                                                           Length(max=2000)],
-                         description="Specific, measurable, with its outcome.")
-    owner_user_id = SelectField("Owner (a person)", coerce=lambda v: int(v) if v not in (None, "") else None,
-                                validators=[Optional()])
-    owner_team = StringField("or owner (a team or agency)", validators=[Optional(), Length(max=120)])
-    due_on = DateField("Due date", validators=[DataRequired("Enter the due date.")])
-    priority = SelectField("Priority", choices=_choices(Priority), default=Priority.MEDIUM.value,
-                           validators=[DataRequired()])
-    scope = SelectField("Scope", choices=_choices(Scope), default=Scope.FORCE.value, validators=[DataRequired()])
-
-    def validate_due_on(self, field):
-        if field.data and field.data < today():
-            raise ValidationError("The due date cannot be in the past.")
-
-    def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
-        if not self.owner_user_id.data and not (self.owner_team.data or "").strip():
-            self.owner_user_id.errors = [*self.owner_user_id.errors, "Choose an owner, or name a team or agency."]
-            valid = False
-        return valid
-
-    def data_for_service(self) -> dict:
-        return {"what": self.what.data.strip(), "owner_user_id": self.owner_user_id.data or None,
-                "owner_team": None if self.owner_user_id.data else (self.owner_team.data or "").strip() or None,
-                "due_on": self.due_on.data, "priority": self.priority.data, "scope": self.scope.data}
 
 
 class DisseminationForm(BaseForm):

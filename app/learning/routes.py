@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from wtforms import SelectChoice
 
 from app import audit
 from app.names import mask_for
@@ -13,8 +11,10 @@ from app.extensions import db
 from app.forms import submitted_version
 from app.htmx import is_htmx
 from app.learning import bp, services
-from app.learning.forms import ActionForm, LearningForm
-from app.models import Debrief, LearningPoint, Role, User
+from app.actions.forms import ActionForm
+from app.actions.routes_item import plan_form
+from app.learning.forms import LearningForm
+from app.models import Debrief, LearningPoint, Role
 from app.permissions import BOARD_ROLES, get_or_404, policy
 
 
@@ -26,11 +26,7 @@ def _learning_form(debrief: Debrief, formdata=None, **kwargs) -> LearningForm:
 
 def _action_form(prefix: str, formdata=None) -> ActionForm:
     """One form per learning point on the page, told apart by its prefix."""
-    form = ActionForm(formdata, prefix=prefix) if formdata is not None else ActionForm(formdata=None, prefix=prefix)
-    users = db.session.scalars(select(User).where(User.active).order_by(User.full_name)).all()
-    form.owner_user_id.choices = [SelectChoice("", "— a team or agency instead —")] + [
-        SelectChoice(u.id, u.full_name) for u in users]
-    return form
+    return plan_form(ActionForm, formdata, prefix=prefix)
 
 
 def _point(debrief: Debrief, point_id: int) -> LearningPoint:

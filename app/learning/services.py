@@ -91,11 +91,17 @@ def earlier_learning(theme_ids: list[int], user, exclude_debrief_id: int) -> lis
 
 
 def add_action(debrief: Debrief, point: LearningPoint | None, data: dict) -> Action:
+    """Raise an action, on a learning point or on the debrief itself; with no themes chosen it takes the
+    learning point's."""
+    data = dict(data)
+    theme_ids = data.pop("theme_ids", None) or ([t.id for t in point.themes] if point else [])
     action = Action(debrief_id=debrief.id, learning_id=point.id if point else None,
                     number=_next_number(Action, debrief), **data)
+    action.themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(theme_ids or [-1]))))
     db.session.add(action)
     db.session.flush()
-    audit.collection("action", action.id, [k for k, v in data.items() if v not in (None, "")])
+    audit.collection("action", action.id, [k for k, v in data.items() if v not in (None, "")] + (
+        ["themes"] if theme_ids else []))
     db.session.commit()
     return action
 

@@ -1,19 +1,30 @@
-from flask import render_template
+from flask import redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 
 from app.auth import sessions
 from app.main import bp
+from app.models import Action, Role
 from app.permissions import policy
+
+
+def _owns_unfinished_actions(user) -> bool:
+    from app.learning.overdue import DONE
+
+    return db.session.scalar(select(Action.id).where(Action.owner_user_id == user.id,
+                                                     Action.status.not_in(DONE)).limit(1)) is not None
 
 
 @bp.route("/")
 @policy()
 def home():
+    """Action owners land on My actions; everyone else on the overview of what their roles open."""
     user = current_user._get_current_object()
+    if not user.has_role(Role.REVIEWER) and _owns_unfinished_actions(user):
+        return redirect(url_for("actions.board", owner="me"))
     return render_template("main/home.html", user=user, previous=sessions.previous_sign_in(user))
 
 

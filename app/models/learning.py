@@ -97,8 +97,26 @@ class ActionStatus(LabelledEnum):
     NOT_DOING = "not_doing", "Not doing"
 
 
+class Team(db.Model):
+    """A team or agency that owns actions without a login; its digest goes to its contact address."""
+
+    __tablename__ = "team"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+
+
+action_theme = sa.Table(
+    "action_theme", db.metadata,
+    sa.Column("action_id", sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme_id", sa.ForeignKey("theme.id"), primary_key=True, index=True),
+)
+
+
 class Action(db.Model):
-    """An action raised from a learning point (its full lifecycle belongs to the action board)."""
+    """An action with its owner, due date and lifecycle (domain brief §4). "Overdue" is derived, never stored."""
 
     __tablename__ = "action"
 
@@ -107,24 +125,45 @@ class Action(db.Model):
     learning_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("learning_point.id", ondelete="SET NULL"))
     number: so.Mapped[int] = so.mapped_column()
     what: so.Mapped[str] = so.mapped_column(sa.Text)
+    milestones: so.Mapped[str | None] = so.mapped_column(sa.Text)
     owner_user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"), index=True)
-    owner_team: so.Mapped[str | None] = so.mapped_column(sa.String(120))
-    due_on: so.Mapped[date] = so.mapped_column(sa.Date)
+    owner_team_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("team.id"), index=True)
+    accountable_lead: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    department: so.Mapped[str | None] = so.mapped_column(sa.String(120), index=True)
+    due_on: so.Mapped[date] = so.mapped_column(sa.Date, index=True)
     priority: so.Mapped[str] = so.mapped_column(sa.String(8))
     scope: so.Mapped[str] = so.mapped_column(sa.String(12))
     status: so.Mapped[str] = so.mapped_column(sa.String(12), default=ActionStatus.OPEN.value, index=True)
     raised_on: so.Mapped[date] = so.mapped_column(sa.Date, default=date.today)
+    evidence: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    evidence_link: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    completed_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    closed_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    closed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    not_doing_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    review_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    review_result: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    sent_to: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    sent_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    response: so.Mapped[str | None] = so.mapped_column(sa.Text)
     version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     learning_point = so.relationship("LearningPoint", back_populates="actions")
-    owner_user = so.relationship("User")
+    owner_user = so.relationship("User", foreign_keys=[owner_user_id])
+    owner_team = so.relationship("Team")
+    closed_by = so.relationship("User", foreign_keys=[closed_by_id])
+    themes = so.relationship("Theme", secondary=action_theme, order_by="Theme.name")
     debrief_row = so.relationship("Debrief", viewonly=True)
+    notes = so.relationship("ActionNote", order_by="ActionNote.id", cascade="all, delete-orphan",
+                            back_populates="action")
+    extensions = so.relationship("Extension", order_by="Extension.id", cascade="all, delete-orphan",
+                                 back_populates="action")
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     __table_args__ = (
         sa.UniqueConstraint("debrief_id", "number", name="uq_action_number"),
         _check_in("priority", Priority), _check_in("scope", Scope), _check_in("status", ActionStatus),
-        sa.CheckConstraint("owner_user_id IS NOT NULL OR owner_team IS NOT NULL", name="has_owner"),
+        sa.CheckConstraint("(owner_user_id IS NULL) <> (owner_team_id IS NULL)", name="one_owner"),
     )
 
     def reference(self, debrief_reference: str) -> str:
@@ -132,7 +171,98 @@ class Action(db.Model):
 
     @property
     def owner_label(self) -> str:
-        return self.owner_user.full_name if self.owner_user else (self.owner_team or "")
+        return self.owner_user.full_name if self.owner_user else (self.owner_team.name if self.owner_team else "")
+
+    def owner_shown(self, staff_names: bool) -> str:
+        """A team or agency as named; a person by name only to those who may see staff names, otherwise by
+        their agency (or "Force staff"), as the working group's and board's outputs carry no names."""
+        if self.owner_team_id or staff_names:
+            return self.owner_label
+        agency = self.owner_user.agency if self.owner_user else None
+        return agency.name if agency else "Force staff"
+
+
+class NoteKind(LabelledEnum):
+    """Each line of an action's history."""
+    PROGRESS = "progress", "Progress update"
+    STATUS = "status", "Status changed"
+    EVIDENCE = "evidence", "Evidence recorded"
+    COMPLETED = "completed", "Marked complete"
+    SIGNED_OFF = "signed_off", "Signed off"
+    SENT_BACK = "sent_back", "Sent back"
+    NOT_DOING = "not_doing", "Not doing"
+    REOPENED = "reopened", "Reopened"
+    EDITED = "edited", "Details changed"
+    FOLLOW_UP = "follow_up", "Follow-up recorded"
+    EXTENSION = "extension", "Extension"
+
+
+class ActionNote(db.Model):
+    """One dated line of an action's history: a progress update, a status change, a sign-off or its comment."""
+
+    __tablename__ = "action_note"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    action_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(12))
+    on: so.Mapped[date] = so.mapped_column(sa.Date)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    text: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    from_status: so.Mapped[str | None] = so.mapped_column(sa.String(12))
+    to_status: so.Mapped[str | None] = so.mapped_column(sa.String(12))
+
+    action = so.relationship("Action", back_populates="notes")
+    author = so.relationship("User")
+
+    __table_args__ = (_check_in("kind", NoteKind),)
+
+
+class ExtensionDecision(LabelledEnum):
+    PENDING = "pending", "Awaiting decision"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class Extension(db.Model):
+    """A request to move an action's due date, and the working group's decision on it."""
+
+    __tablename__ = "action_extension"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    action_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    old_due: so.Mapped[date] = so.mapped_column(sa.Date)
+    new_due: so.Mapped[date] = so.mapped_column(sa.Date)
+    reason: so.Mapped[str] = so.mapped_column(sa.Text)
+    requested_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    requested_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    decision: so.Mapped[str] = so.mapped_column(sa.String(10), default=ExtensionDecision.PENDING.value, index=True)
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    decision_note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+    action = so.relationship("Action", back_populates="extensions")
+    requested_by = so.relationship("User", foreign_keys=[requested_by_id])
+    decided_by = so.relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (_check_in("decision", ExtensionDecision),)
+
+
+class ReminderSent(db.Model):
+    """One digest to one address for one period. The unique key is what stops a second run, or a second
+    server, sending it again: a sender claims the row before sending and gives it back if sending fails."""
+
+    __tablename__ = "reminder_sent"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))
+    recipient: so.Mapped[str] = so.mapped_column(sa.String(254))
+    period: so.Mapped[str] = so.mapped_column(sa.String(10))
+    claimed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    actions: so.Mapped[int] = so.mapped_column(default=0)
+
+    __table_args__ = (sa.UniqueConstraint("kind", "recipient", "period", name="uq_reminder_once"),)
 
 
 class LearningDocument(db.Model):

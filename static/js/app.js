@@ -25,6 +25,11 @@
     if (cancel) { evt.preventDefault(); cancel.click(); }
   });
 
+  // Print buttons (no inline handlers under the CSP).
+  document.body.addEventListener("click", function (evt) {
+    if (evt.target.closest && evt.target.closest("[data-print]")) { window.print(); }
+  });
+
   // A request that failed without a message of its own still says so.
   document.body.addEventListener("htmx:sendError", function () {
     showMessage("error", "The server could not be reached. Check your connection and try again.");

@@ -1,0 +1,135 @@
+"""The working group's meeting pack: overdue actions by age, what falls due in the next 30 days, completed
+actions awaiting sign-off and extensions awaiting a decision. On screen (printable) and as a marked Word file."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app import audit
+from app.actions import bp, queries
+from app.actions.forms import CommentForm, ExtensionDecisionForm
+from app.actions.present import Presenter
+from app.debriefs.timeliness import today
+from app.exports import docx_bytes, marked_document
+from app.extensions import db
+from app.learning.forms import RecipientForm
+from app.learning.overdue import overdue_clause
+from app.models import Action, ActionStatus, Extension, ExtensionDecision, Role
+from app.permissions import may_sign_off, policy, scoped
+
+BANDS = (("Overdue 0 to 30 days", 0, 30), ("Overdue 31 to 90 days", 31, 90), ("Overdue more than 90 days", 91, None))
+DUE_AHEAD = 30
+
+
+@dataclass
+class Pack:
+    on: date
+    bands: list[tuple[str, list[Action]]]
+    due_soon: list[Action]
+    awaiting: list[Action]
+    extensions: list[Extension]
+    everything: list[Action] = field(default_factory=list)
+
+    def days_overdue(self, action: Action) -> int:
+        return (self.on - action.due_on).days
+
+
+def gather(user) -> Pack:
+    on = today()
+    base = queries.filtered(queries.ActionFilters(), user)
+    overdue = queries.rows(base.where(overdue_clause(on)), size=None)
+    bands = []
+    for title, low, high in BANDS:
+        bands.append((title, [a for a in overdue if (on - a.due_on).days >= max(low, 1)
+                              and (high is None or (on - a.due_on).days <= high)]))
+    due_soon = queries.rows(base.where(Action.due_on >= on, Action.due_on <= on + timedelta(days=DUE_AHEAD),
+                                       Action.status.in_((ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value))),
+                            size=None)
+    awaiting = queries.rows(base.where(Action.status == ActionStatus.COMPLETED.value), size=None)
+    visible = scoped(select(Action.id), Action, user)
+    extensions = list(db.session.scalars(
+        select(Extension).where(Extension.decision == ExtensionDecision.PENDING.value, Extension.action_id.in_(visible))
+        .options(joinedload(Extension.action).joinedload(Action.debrief_row)).order_by(Extension.requested_at)))
+    everything = overdue + due_soon + awaiting + [e.action for e in extensions]
+    return Pack(on=on, bands=bands, due_soon=due_soon, awaiting=awaiting, extensions=extensions,
+                everything=everything)
+
+
+@bp.route("/actions/pack")
+@policy(Role.REVIEWER, Role.WORKING_GROUP, Role.BOARD)
+def pack():
+    audit.log_consultation("action", None, action="actions.pack")
+    p = gather(current_user)
+    return render_template("actions/pack.html", p=p, show=Presenter(p.everything), may_sign_off=may_sign_off,
+                           comment_form=lambda a: CommentForm(formdata=None, version=a.version, prefix=f"c{a.id}"),
+                           decision_form=lambda a: ExtensionDecisionForm(formdata=None, version=a.version,
+                                                                         prefix=f"e{a.id}"),
+                           export_form=RecipientForm(formdata=None))
+
+
+@bp.route("/actions/pack.docx", methods=["POST"])
+@policy(Role.REVIEWER, Role.WORKING_GROUP)
+def pack_docx():
+    form = RecipientForm()
+    if not form.validate_on_submit():
+        flash("Say who the meeting pack is for.", "error")
+        return redirect(url_for("actions.pack")), 303
+    p = gather(current_user)
+    show = Presenter(p.everything)
+    audit.disclosure("action", None, recipient=form.recipient.data, action="actions.pack_docx")
+    data = docx_bytes(_document(p, show))
+    db.session.commit()
+    return Response(data, headers={
+        "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Content-Disposition": f'attachment; filename="action-pack-{p.on:%Y%m%d}.docx"'})
+
+
+def _table(doc, headings: list[str], rows: list[list[str]]) -> None:
+    if not rows:
+        doc.add_paragraph("None.")
+        return
+    table = doc.add_table(rows=1, cols=len(headings))
+    table.style = "Table Grid"
+    for cell, title in zip(table.rows[0].cells, headings, strict=True):
+        cell.text = title
+        cell.paragraphs[0].runs[0].bold = True
+    for values in rows:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = value
+
+
+def _document(p: Pack, show: Presenter):
+    doc = marked_document(landscape=True, margin_mm=14)
+    doc.add_heading(f"Action meeting pack, {p.on:%d %B %Y}", level=0)
+    total_overdue = sum(len(a) for _, a in p.bands)
+    doc.add_paragraph(f"{total_overdue} overdue, {len(p.due_soon)} due in the next {DUE_AHEAD} days, "
+                      f"{len(p.awaiting)} awaiting sign-off, {len(p.extensions)} extension requests.")
+
+    def ref(a):
+        return a.reference(a.debrief_row.reference)
+
+    for title, actions in p.bands:
+        doc.add_heading(f"{title} ({len(actions)})", level=1)
+        _table(doc, ["Ref", "What", "Owner", "Due", "Days over", "Status"],
+               [[ref(a), show.text(a, a.what), show.owner(a), f"{a.due_on:%d %b %Y}", str(p.days_overdue(a)),
+                 ActionStatus(a.status).label] for a in actions])
+    doc.add_heading(f"Due in the next {DUE_AHEAD} days ({len(p.due_soon)})", level=1)
+    _table(doc, ["Ref", "What", "Owner", "Due", "Status"],
+           [[ref(a), show.text(a, a.what), show.owner(a), f"{a.due_on:%d %b %Y}", ActionStatus(a.status).label]
+            for a in p.due_soon])
+    doc.add_heading(f"Completed, awaiting sign-off ({len(p.awaiting)})", level=1)
+    _table(doc, ["Ref", "What", "Owner", "Completed", "Evidence", "Decision"],
+           [[ref(a), show.text(a, a.what), show.owner(a), f"{a.completed_on:%d %b %Y}" if a.completed_on else "",
+             show.text(a, a.evidence) + (f"\n{a.evidence_link}" if a.evidence_link else ""), "Sign off / send back"]
+            for a in p.awaiting])
+    doc.add_heading(f"Extension requests ({len(p.extensions)})", level=1)
+    _table(doc, ["Ref", "Due now", "Asked for", "Reason", "Decision"],
+           [[ref(e.action), f"{e.old_due:%d %b %Y}", f"{e.new_due:%d %b %Y}", show.text(e.action, e.reason),
+             "Approve / refuse"] for e in p.extensions])
+    return doc
+
