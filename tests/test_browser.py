@@ -365,3 +365,65 @@ def test_meeting_attendance_learning_and_shared_document_in_the_browser(app, liv
     text = page.locator("article.document").inner_text()
     assert "Shared version" in text and "Contacts across agencies were not connected" in text
     assert not [m for m in page.console_messages if "Content Security Policy" in m]
+
+
+def test_owner_completes_an_action_with_evidence_and_the_working_group_signs_it_off(app, live, chromium, make_user,
+                                                                                  make_debrief):
+    from datetime import date, timedelta
+
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models import Action
+
+    owner = make_user("olive", "member", full_name="Olive Owner")
+    make_user("wanda", "working_group", full_name="Wanda Group")
+    d = make_debrief("monitoring")
+    with app.app_context():
+        db.session.add(Action(debrief_id=d, number=1, what="Refresh DASH training for call handlers",
+                              owner_user_id=owner, due_on=date.today() + timedelta(days=5), priority="high",
+                              scope="force", status="open"))
+        db.session.commit()
+        action_id = db.session.scalar(sa.select(Action.id))
+
+    context = chromium.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.console_messages = []
+    page.on("console", lambda m: page.console_messages.append(m.text))
+    sign_in(page, live, "olive")
+    page.wait_for_url(live + "/actions?owner=me")  # an owner's home is My actions
+    assert page.get_by_role("heading", level=1).inner_text() == "My actions"
+    row = page.locator(f"#action-{action_id}")
+    row.get_by_role("link", name="Update").click()
+    form = page.locator(f"#action-{action_id} form.row-form")
+    form.wait_for()
+    form.get_by_label("Progress update").fill("Ran the course for both shifts.")
+    form.get_by_label("Evidence of completion").fill("Attendance register: 38 of 40 call handlers trained.")
+    form.get_by_label("Link to the evidence").fill("https://intranet.example/training/register")
+    form.get_by_role("button", name="Mark complete").click()
+    done_row = page.locator(f"#action-{action_id}")
+    done_row.locator(".status--completed").wait_for()
+    assert "Completed, awaiting sign-off" in done_row.inner_text()
+    assert page.url == live + "/actions?owner=me"  # the owner never left the board
+    page.reload()
+    assert "Completed, awaiting sign-off" in page.locator(f"#action-{action_id}").inner_text()
+    context.close()
+
+    context = chromium.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.console_messages = []
+    page.on("console", lambda m: page.console_messages.append(m.text))
+    sign_in(page, live, "wanda")
+    page.wait_for_url(live + "/")
+    page.goto(live + "/actions/pack")
+    item = page.locator(f"#pack-{action_id}")
+    assert "38 of 40 call handlers trained" in item.inner_text() and "Olive Owner" not in page.content()
+    item.get_by_label("Comment").fill("Register seen; well done.")
+    item.get_by_role("button", name="Sign off").click()
+    page.locator(f"#pack-{action_id}.pack-item--done").wait_for()
+    assert "signed off" in page.locator(f"#pack-{action_id}").inner_text()
+    assert not [m for m in page.console_messages if "Content Security Policy" in m]
+    context.close()
+    with app.app_context():
+        stored = db.session.get(Action, action_id)
+        assert stored.status == "closed" and stored.evidence_link == "https://intranet.example/training/register"

@@ -173,6 +173,11 @@ STEPS = {
 }
 
 
+def _pack_prefix(letter: str, action_id: int) -> str:
+    """The meeting pack has one form per action, its fields prefixed so their ids are unique on the page."""
+    return f"{letter}{action_id}" if request.form.get("prefix") == f"{letter}{action_id}" else ""
+
+
 def _allowed(action: Action, who: str) -> bool:
     return may_sign_off(action) if who == "sign_off" else may_govern_action()
 
@@ -188,7 +193,7 @@ def lifecycle(action_id: int, step: str):
     if not _allowed(action, who):
         audit.log_security("access.denied", object_type="action", object_id=action_id)
         abort(403)
-    form = CommentForm(request.form)
+    form = CommentForm(request.form, prefix=_pack_prefix("c", action_id))
     if not form.validate_on_submit():
         return _step_failed(action, form, 422, step)
     try:
@@ -261,7 +266,7 @@ def decide_extension(action_id: int, extension_id: int, decision: str):
     if not may_sign_off(action) or ext.requested_by_id == current_user.id:
         audit.log_security("access.denied", object_type="action", object_id=action_id)
         abort(403)
-    form = ExtensionDecisionForm(request.form)
+    form = ExtensionDecisionForm(request.form, prefix=_pack_prefix("e", action_id))
     if not form.validate_on_submit():
         return _extension_failed(action, ext, form, 422)
     try:
