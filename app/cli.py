@@ -15,6 +15,7 @@ from app.models import Role
 def init_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(send_reminders)
 
 
 def _read_password() -> str:
@@ -68,3 +69,33 @@ def seed_demo():
     click.echo("Demo logins (fictional people; development only):")
     for username, password, roles in logins:
         click.echo(f"  {username:<12} {password:<28} {roles}")
+
+
+@click.command("send-reminders")
+@with_appcontext
+@click.option("--today", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as on this UK day, YYYY-MM-DD (default: today in Europe/London).")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; claim and send nothing.")
+def send_reminders(on, dry_run):
+    """Email owners their overdue and due-soon actions, and the working group its weekly escalation.
+
+    Safe to run again, and on several servers at once: each digest goes once per day (owners) or per ISO
+    week (working group). Exits with status 1 if any message could not be sent.
+    """
+    from app.actions.reminders import send_reminders as run
+    from app.debriefs.timeliness import today
+
+    summary = run(on.date() if on else today(), dry_run=dry_run)
+    if summary.not_configured:
+        click.echo("Reminders: nothing sent, because SMTP_HOST is not set.")
+        return
+    for digest in summary.planned:
+        click.echo(f"Would send the {digest.kind} digest for {digest.period} to {digest.recipient}")
+        click.echo(f"  Subject: {current_app.config['MARKING']}: {digest.subject}")
+        for line in digest.body.splitlines():
+            click.echo(f"  | {line}".rstrip())
+    for failure in summary.failures:
+        click.echo(f"Could not send the {failure}", err=True)
+    click.echo(summary.line())
+    if summary.failed:
+        click.get_current_context().exit(1)

@@ -89,3 +89,41 @@ def bulk_chronology(debrief_id: int, n: int, agency_ids: list[int], subject_ids:
         db.session.execute(insert(chronology_subject),
                            [{"entry_id": eid, "subject_id": rnd.choice(subject_ids)} for eid in ids])
     db.session.commit()
+
+
+SYNTHETIC_DEPARTMENTS = ("Response", "Public Protection", "Contact Management", "Criminal Justice", "Training")
+
+
+def bulk_actions(n: int, debrief_ids: list[int], owner_ids: list[int], team_ids: list[int], theme_ids: list[int],
+                 seed: int = 13) -> None:
+    """Insert `n` actions spread over the debriefs, owners (people and teams), statuses, due dates and themes."""
+    from sqlalchemy import func
+
+    from app.models import Action, ActionStatus
+    from app.models.learning import action_theme
+
+    rnd = random.Random(seed)
+    numbers = dict(db.session.execute(select(Action.debrief_id, func.max(Action.number))
+                                      .where(Action.debrief_id.in_(debrief_ids)).group_by(Action.debrief_id)).all())
+    statuses = [s.value for s in ActionStatus]
+    rows = []
+    for i in range(n):
+        d = debrief_ids[i % len(debrief_ids)]
+        numbers[d] = numbers.get(d, 0) + 1
+        person = rnd.random() < .6 and owner_ids
+        status = rnd.choices(statuses, weights=(30, 30, 10, 25, 5))[0]
+        due = date.today() + timedelta(days=rnd.randint(-200, 120))
+        rows.append({
+            "debrief_id": d, "number": numbers[d], "what": f"Synthetic action {i}: brief teams and check it worked.",
+            "owner_user_id": rnd.choice(owner_ids) if person else None,
+            "owner_team_id": None if person else rnd.choice(team_ids), "accountable_lead": "Superintendent",
+            "department": rnd.choice(SYNTHETIC_DEPARTMENTS), "due_on": due, "priority": rnd.choice(("high", "medium", "low")),
+            "scope": "force", "status": status, "raised_on": due - timedelta(days=90),
+            "completed_on": due if status in ("completed", "closed") else None,
+            "closed_on": due if status in ("closed", "not_doing") else None, "version": 1,
+        })
+    db.session.execute(insert(Action), rows)
+    if theme_ids:
+        new = db.session.scalars(select(Action.id).where(Action.id.not_in(select(action_theme.c.action_id)))).all()
+        db.session.execute(insert(action_theme), [{"action_id": a, "theme_id": rnd.choice(theme_ids)} for a in new])
+    db.session.commit()

@@ -1,7 +1,9 @@
 """Benchmark the main screens: server time, query count and size.
 
 - the board at 15 and 1,500 debriefs;
-- a chronology of 2,000 entries on one page, and an inline save of one row.
+- a chronology of 2,000 entries on one page, and an inline save of one row;
+- the action board with 12,000 actions: unfiltered, filtered, by status, an owner's My actions,
+  the working group's meeting pack, and an owner's inline update.
 
     .venv/bin/python scripts/benchmark.py            # SQLite in a temporary file
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python scripts/benchmark.py
@@ -114,6 +116,74 @@ def save_form(app, version: int) -> dict:
             "summary": f"Edited {version}", "version": str(version)}
 
 
+def signed_in_client(app, username: str):
+    client = app.test_client()
+    html = client.get("/login", base_url="https://localhost").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    client.post("/login", base_url="https://localhost", headers={"Referer": "https://localhost/"},
+                data={"csrf_token": token, "username": username, "password": PASSWORD})
+    return client
+
+
+def action_board(app, reviewer_client) -> dict:
+    """12,000 actions over the 1,500 debriefs, owned by 40 people and 12 teams."""
+    from app.models import Action, Debrief, Team, Theme
+    from app.synthetic import bulk_actions
+
+    with app.app_context():
+        owners = [create_user(username=f"owner{i}", full_name=f"Owner {i}", email=None, roles=["member"],
+                              password=PASSWORD, must_change_password=False).id for i in range(40)]
+        create_user(username="wg", full_name="Working Group", email=None, roles=["working_group"],
+                    password=PASSWORD, must_change_password=False)
+        db.session.add_all(Team(name=f"Team {i}", email=f"team{i}@example.org", active=True) for i in range(12))
+        db.session.commit()
+        teams = db.session.scalars(sa.select(Team.id)).all()
+        debriefs = db.session.scalars(sa.select(Debrief.id)).all()
+        bulk_actions(12_000, debriefs, owners, teams, db.session.scalars(sa.select(Theme.id)).all())
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Action)) == 12_000
+        mine = db.session.scalar(sa.select(Action).where(Action.owner_user_id == owners[0],
+                                                         Action.status == "open").limit(1))
+        action_id, version = mine.id, mine.version
+    owner = signed_in_client(app, "owner0")
+    wg = signed_in_client(app, "wg")
+    page = owner.get(f"/actions/{action_id}", base_url="https://localhost").get_data(as_text=True)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    versions = iter(range(version, version + 10_000))
+
+    def update():
+        return {"csrf_token": token, f"u{action_id}-version": str(next(versions)), f"u{action_id}-status": "open",
+                f"u{action_id}-note": "Benchmark update"}
+
+    def post_as_owner(path, data):
+        return owner.post(path, base_url="https://localhost", data=data,
+                          headers={"Referer": "https://localhost/", "HX-Request": "true"})
+
+    results = {
+        "actions, 12,000, first page": measure(app, reviewer_client, "/actions"),
+        "actions, 12,000, filtered": measure(app, reviewer_client, f"/actions?overdue=y&owner=team:{teams[3]}"),
+        "actions, 12,000, theme+department": measure(app, reviewer_client,
+                                                     "/actions?theme=1&department=Response&status=open"),
+        "actions, 12,000, by status": measure(app, reviewer_client, "/actions?view=columns"),
+        "actions, 12,000, My actions": measure(app, owner, "/actions?owner=me"),
+        "actions, 12,000, working group": measure(app, wg, "/actions?due_within=30"),
+        "meeting pack, 12,000": measure(app, wg, "/actions/pack", requests=max(REQUESTS // 10, 5)),
+    }
+    results["owner's inline update"] = measure_post(app, post_as_owner, f"/actions/{action_id}/update", update)
+    return results
+
+
+def measure_post(app, post, path, data) -> dict:
+    times = []
+    for _ in range(REQUESTS):
+        start = time.perf_counter()
+        r = post(path, data())
+        times.append((time.perf_counter() - start) * 1000)
+        assert r.status_code == 200, r.status_code
+    times.sort()
+    return {"median_ms": statistics.median(times), "p95_ms": times[int(len(times) * 0.95) - 1], "queries": "-",
+            "bytes": len(r.data)}
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url, cleanup = database_url(tmp)
@@ -123,9 +193,11 @@ def main() -> None:
             with app.app_context():
                 db.create_all()
                 from app.models import Agency
-                from app.reference import STARTING_AGENCIES
+                from app.models import Theme
+                from app.reference import STARTING_AGENCIES, STARTING_THEMES
 
                 db.session.add_all(Agency(name=n) for n in STARTING_AGENCIES)
+                db.session.add_all(Theme(name=n) for n in STARTING_THEMES)
                 db.session.commit()
                 lead = create_user(username="lead", full_name="Lead Reviewer", email=None, roles=["reviewer"],
                                    password=PASSWORD, must_change_password=False).id
@@ -150,10 +222,11 @@ def main() -> None:
             versions = iter(range(1, 10_000))
             results["inline save of one row"] = measure(
                 app, client, f"/debriefs/{debrief_id}/chronology/{entry_id}", post=lambda: save_form(app, next(versions)))
+            results.update(action_board(app, client))
             backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
             print(f"Benchmark on {backend}, in-process server time")
             for label, m in results.items():
-                print(f"  {label:>26}: median {m['median_ms']:.1f} ms, p95 {m['p95_ms']:.1f} ms, "
+                print(f"  {label:>34}: median {m['median_ms']:.1f} ms, p95 {m['p95_ms']:.1f} ms, "
                       f"{m['queries']} queries, {m['bytes'] / 1024:.1f} KB")
             with app.app_context():
                 db.engine.dispose()

@@ -86,29 +86,40 @@ def test_chronology_page_queries_do_not_grow_with_entries(app, client, make_user
     assert "2000 entries in the chronology" in html and html.count('<tr id="entry-') == 2000
 
 
-def test_action_board_queries_do_not_grow_with_actions(app, client, make_user, make_debrief):
-    from datetime import date, timedelta
-
-    from app.models import Action
+def test_action_board_queries_do_not_grow_with_actions(app, client, new_client, make_user, make_debrief):
+    from app.models import Theme
+    from app.synthetic import bulk_actions
 
     make_user("viewer", "reviewer")
-    d = make_debrief("monitoring")
+    make_user("wgm", "working_group")
+    owner = make_user("owner", "member")
+    debriefs = [make_debrief("monitoring") for _ in range(3)]
+    teams = [team_id(app, f"Team {i}", f"team{i}@example.org") for i in range(7)]
+    with app.app_context():
+        themes = db.session.scalars(sa.select(Theme.id)).all()
+        bulk_actions(120, debriefs, [owner], teams, themes)  # enough for a second page and every filter to match
+        from app.models import Action
+        from app.models.learning import action_theme
 
-    teams = [team_id(app, f"Team {i}") for i in range(7)]
-
-    def add(start, n):
-        with app.app_context():
-            db.session.execute(sa.insert(Action), [
-                {"debrief_id": d, "number": start + i, "what": f"Action {start + i}", "owner_team_id": teams[i % 7],
-                 "due_on": date.today() + timedelta(days=i % 90 - 30), "priority": "medium", "scope": "force",
-                 "status": ("open", "in_progress", "completed", "closed")[i % 4], "raised_on": date.today(),
-                 "version": 1} for i in range(n)])
-            db.session.commit()
-
-    add(1, 20)
+        theme, department = db.session.execute(sa.select(action_theme.c.theme_id, Action.department).join(
+            Action, Action.id == action_theme.c.action_id).limit(1)).one()
     login(client, "viewer")
-    paths = ("/actions", f"/actions?overdue=y&owner=team:{teams[1]}", "/actions?due_within=14&status=open")
+    wg = new_client()
+    login(wg, "wgm")
+    mine = new_client()
+    login(mine, "owner")
+    paths = ("/actions", f"/actions?overdue=y&owner=team:{teams[1]}", "/actions?due_within=14&status=open",
+             f"/actions?theme={theme}&department={department.replace(' ', '+')}", "/actions?view=columns", "/actions?page=2")
     client.get("/actions")
+    wg.get("/actions")
+    mine.get("/actions?owner=me")
     small = {p: _queries_for(app, client, p) for p in paths}
-    add(21, 1980)
+    small_wg = {p: _queries_for(app, wg, p) for p in ("/actions", "/actions/pack")}
+    small_mine = _queries_for(app, mine, "/actions?owner=me")
+    with app.app_context():
+        bulk_actions(1880, debriefs, [owner], teams, themes, seed=3)
     assert {p: _queries_for(app, client, p) for p in paths} == small
+    assert {p: _queries_for(app, wg, p) for p in ("/actions", "/actions/pack")} == small_wg
+    assert _queries_for(app, mine, "/actions?owner=me") == small_mine
+    html = client.get("/actions").get_data(as_text=True)
+    assert html.count('<tr id="action-') == 100 and "page 1 of 20" in html

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from app.debriefs.timeliness import today
 from app.forms import BaseForm
+from app.learning.overdue import AGE_BANDS
 from app.models import ActionStatus, Priority, Scope
 from app.scoping.forms import CheckboxesField
 
@@ -37,6 +38,8 @@ class ActionFilterForm(BaseForm):
     debrief = SelectField("Debrief", coerce=_int_or_none, validators=[Optional()])
     theme = SelectField("Theme", coerce=_int_or_none, validators=[Optional()])
     department = SelectField("Department", validators=[Optional()])
+    age = SelectField("Overdue by", choices=[SelectChoice("", "Any")] + [
+        SelectChoice(key, label) for key, label, _, _ in AGE_BANDS], validators=[Optional()])
     view = SelectField("Show as", choices=[SelectChoice("list", "List"), SelectChoice("columns", "Columns by status")],
                        default="list", validators=[Optional()])
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, 100000)])

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app import audit
@@ -18,44 +18,65 @@ from app.debriefs.timeliness import today
 from app.exports import docx_bytes, marked_document
 from app.extensions import db
 from app.learning.forms import RecipientForm
-from app.learning.overdue import overdue_clause
+from app.learning.overdue import AGE_BANDS, age_band_clause, days_overdue
 from app.models import Action, ActionStatus, Extension, ExtensionDecision, Role
 from app.permissions import may_sign_off, policy, scoped
 
-BANDS = (("Overdue 0 to 30 days", 0, 30), ("Overdue 31 to 90 days", 31, 90), ("Overdue more than 90 days", 91, None))
 DUE_AHEAD = 30
+SHOWN = 200  # per section: a meeting works through the first, the board link opens the rest
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    actions: list[Action]
+    total: int
+    board_args: dict  # the same list on the action board
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.actions)
 
 
 @dataclass
 class Pack:
     on: date
-    bands: list[tuple[str, list[Action]]]
-    due_soon: list[Action]
-    awaiting: list[Action]
+    bands: list[Section]
+    due_soon: Section
+    awaiting: Section
     extensions: list[Extension]
     everything: list[Action] = field(default_factory=list)
 
+    @property
+    def overdue(self) -> int:
+        return sum(b.total for b in self.bands)
+
     def days_overdue(self, action: Action) -> int:
-        return (self.on - action.due_on).days
+        return days_overdue(action, self.on)
+
+
+def _section(key: str, title: str, stmt, board_args: dict) -> Section:
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return Section(key, title, queries.rows(stmt, size=SHOWN), total, board_args)
 
 
 def gather(user) -> Pack:
+    """Each section in two queries (its first SHOWN actions and its total), whatever the number of actions."""
     on = today()
     base = queries.filtered(queries.ActionFilters(), user)
-    overdue = queries.rows(base.where(overdue_clause(on)), size=None)
-    bands = []
-    for title, low, high in BANDS:
-        bands.append((title, [a for a in overdue if (on - a.due_on).days >= max(low, 1)
-                              and (high is None or (on - a.due_on).days <= high)]))
-    due_soon = queries.rows(base.where(Action.due_on >= on, Action.due_on <= on + timedelta(days=DUE_AHEAD),
-                                       Action.status.in_((ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value))),
-                            size=None)
-    awaiting = queries.rows(base.where(Action.status == ActionStatus.COMPLETED.value), size=None)
+    bands = [_section(key, f"Overdue {label}", base.where(age_band_clause(key, on)), {"age": key})
+             for key, label, _, _ in AGE_BANDS]
+    due_soon = _section("due", f"Due in the next {DUE_AHEAD} days", base.where(
+        Action.due_on >= on, Action.due_on <= on + timedelta(days=DUE_AHEAD),
+        Action.status.in_((ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value))), {"due_within": DUE_AHEAD})
+    awaiting = _section("awaiting", "Completed, awaiting sign-off",
+                        base.where(Action.status == ActionStatus.COMPLETED.value), {"status": "completed"})
     visible = scoped(select(Action.id), Action, user)
     extensions = list(db.session.scalars(
         select(Extension).where(Extension.decision == ExtensionDecision.PENDING.value, Extension.action_id.in_(visible))
         .options(joinedload(Extension.action).joinedload(Action.debrief_row)).order_by(Extension.requested_at)))
-    everything = overdue + due_soon + awaiting + [e.action for e in extensions]
+    everything = [a for s in (*bands, due_soon, awaiting) for a in s.actions] + [e.action for e in extensions]
     return Pack(on=on, bands=bands, due_soon=due_soon, awaiting=awaiting, extensions=extensions,
                 everything=everything)
 
@@ -106,30 +127,34 @@ def _table(doc, headings: list[str], rows: list[list[str]]) -> None:
 def _document(p: Pack, show: Presenter):
     doc = marked_document(landscape=True, margin_mm=14)
     doc.add_heading(f"Action meeting pack, {p.on:%d %B %Y}", level=0)
-    total_overdue = sum(len(a) for _, a in p.bands)
-    doc.add_paragraph(f"{total_overdue} overdue, {len(p.due_soon)} due in the next {DUE_AHEAD} days, "
-                      f"{len(p.awaiting)} awaiting sign-off, {len(p.extensions)} extension requests.")
+    doc.add_paragraph(f"{p.overdue} overdue, {p.due_soon.total} due in the next {DUE_AHEAD} days, "
+                      f"{p.awaiting.total} awaiting sign-off, {len(p.extensions)} extension requests.")
 
     def ref(a):
         return a.reference(a.debrief_row.reference)
 
-    for title, actions in p.bands:
-        doc.add_heading(f"{title} ({len(actions)})", level=1)
+    def heading(section: Section) -> None:
+        doc.add_heading(f"{section.title} ({section.total})", level=1)
+        if section.more:
+            doc.add_paragraph(f"The first {len(section.actions)} are listed; {section.more} more are on the "
+                              f"action board.")
+
+    for band in p.bands:
+        heading(band)
         _table(doc, ["Ref", "What", "Owner", "Due", "Days over", "Status"],
                [[ref(a), show.text(a, a.what), show.owner(a), f"{a.due_on:%d %b %Y}", str(p.days_overdue(a)),
-                 ActionStatus(a.status).label] for a in actions])
-    doc.add_heading(f"Due in the next {DUE_AHEAD} days ({len(p.due_soon)})", level=1)
+                 ActionStatus(a.status).label] for a in band.actions])
+    heading(p.due_soon)
     _table(doc, ["Ref", "What", "Owner", "Due", "Status"],
            [[ref(a), show.text(a, a.what), show.owner(a), f"{a.due_on:%d %b %Y}", ActionStatus(a.status).label]
-            for a in p.due_soon])
-    doc.add_heading(f"Completed, awaiting sign-off ({len(p.awaiting)})", level=1)
+            for a in p.due_soon.actions])
+    heading(p.awaiting)
     _table(doc, ["Ref", "What", "Owner", "Completed", "Evidence", "Decision"],
            [[ref(a), show.text(a, a.what), show.owner(a), f"{a.completed_on:%d %b %Y}" if a.completed_on else "",
              show.text(a, a.evidence) + (f"\n{a.evidence_link}" if a.evidence_link else ""), "Sign off / send back"]
-            for a in p.awaiting])
+            for a in p.awaiting.actions])
     doc.add_heading(f"Extension requests ({len(p.extensions)})", level=1)
     _table(doc, ["Ref", "Due now", "Asked for", "Reason", "Decision"],
            [[ref(e.action), f"{e.old_due:%d %b %Y}", f"{e.new_due:%d %b %Y}", show.text(e.action, e.reason),
              "Approve / refuse"] for e in p.extensions])
     return doc
-

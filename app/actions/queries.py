@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.debriefs.timeliness import today
 from app.extensions import db
-from app.learning.overdue import overdue_clause
+from app.learning.overdue import AGE_BANDS, age_band_clause, overdue_clause
 from app.models import Action, Debrief, Team, Theme, User
 from app.permissions import scoped
 
@@ -25,6 +25,7 @@ class ActionFilters:
     debrief: int | None = None
     theme: int | None = None
     department: str | None = None
+    age: str | None = None  # an overdue age band: "0-30", "31-90" or "91+"
     view: str | None = None  # "columns", or the list
     page: int | None = None
 
@@ -45,6 +46,8 @@ def filtered(f: ActionFilters, user) -> Select:
         stmt = stmt.where(Action.status == f.status)
     if f.overdue:
         stmt = stmt.where(overdue_clause())
+    if f.age in {b[0] for b in AGE_BANDS}:
+        stmt = stmt.where(age_band_clause(f.age))
     if f.due_within is not None:
         stmt = stmt.where(Action.due_on <= today() + timedelta(days=f.due_within),
                           Action.status.not_in(("completed", "closed", "not_doing")))
@@ -58,7 +61,10 @@ def filtered(f: ActionFilters, user) -> Select:
 
 
 def _loaded(stmt: Select) -> Select:
-    return stmt.options(joinedload(Action.owner_user).joinedload(User.agency), joinedload(Action.owner_team),
+    # Owners' roles are not shown: left to load on access, so the count of queries does not depend on
+    # whether the page happens to hold an action owned by a person.
+    return stmt.options(joinedload(Action.owner_user).joinedload(User.agency),
+                        joinedload(Action.owner_user).lazyload(User.role_rows), joinedload(Action.owner_team),
                         joinedload(Action.debrief_row))
 
 

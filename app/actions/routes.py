@@ -32,6 +32,7 @@ def _filters(args) -> tuple[ActionFilterForm, queries.ActionFilters]:
     return form, queries.ActionFilters(owner=owner, status=form.status.data or None, overdue=bool(form.overdue.data),
                                        due_within=form.due_within.data, debrief=form.debrief.data,
                                        theme=form.theme.data, department=form.department.data or None,
+                                       age=form.age.data or None,
                                        view="columns" if form.view.data == "columns" else None,
                                        page=form.page.data or 1)
 

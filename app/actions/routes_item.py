@@ -114,6 +114,8 @@ def row(action_id: int):
 @policy(*BOARD_ROLES)
 def update(action_id: int):
     """The owner's inline update: status, a dated progress note, evidence, mark complete."""
+    if request.method == "GET":
+        audit.log_consultation("action", action_id, action="action.update_form")
     action = get_or_404(Action, action_id)
     if not may_update_action(action):
         audit.log_security("access.denied", object_type="action", object_id=action_id)

@@ -6,7 +6,7 @@ is completed (awaiting sign-off), closed or marked not doing. Days are UK days
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_
 
@@ -27,3 +27,22 @@ def is_overdue(action: Action, moment: datetime | None = None) -> bool:
 def overdue_clause(on: date | None = None):
     """The same rule as a SQL condition, for counts and lists."""
     return and_(Action.status.not_in(DONE), Action.due_on < (on or today()))
+
+
+# How long actions have been overdue, in the bands the working group and the board use (domain brief §6).
+# (key, label, first day, last day); one day overdue is the first UK day after the due date.
+AGE_BANDS = (("0-30", "0 to 30 days", 0, 30), ("31-90", "31 to 90 days", 31, 90), ("91+", "more than 90 days", 91, None))
+
+
+def age_band_clause(key: str, on: date | None = None):
+    """Overdue actions whose days overdue fall in the band `key`."""
+    on = on or today()
+    _, _, low, high = next(b for b in AGE_BANDS if b[0] == key)
+    clause = and_(overdue_clause(on), Action.due_on <= on - timedelta(days=max(low, 1)))
+    if high is not None:
+        clause = and_(clause, Action.due_on >= on - timedelta(days=high))
+    return clause
+
+
+def days_overdue(action: Action, on: date | None = None) -> int:
+    return ((on or today()) - action.due_on).days
