@@ -89,3 +89,20 @@ def test_csv_export_is_marked_formula_safe_and_audited(app, client, signed_in, m
     with app.app_context():
         row = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "actions.export"))
         assert row.operation == "disclosure" and row.recipient == "Working group meeting"
+
+
+def test_debrief_filter_takes_a_reference_or_its_start(app, client, signed_in, make_debrief):
+    from app.models import Debrief
+
+    first, second = make_debrief("monitoring"), make_debrief("monitoring")
+    add_action(app, first, 1, what="On the first", owner_team="Team A")
+    add_action(app, second, 1, what="On the second", owner_team="Team A")
+    with app.app_context():
+        ref = db.session.get(Debrief, second).reference
+    signed_in("reviewer")
+    html = client.get(f"/actions?debrief={ref.lower()}").get_data(as_text=True)
+    assert "On the second" in html and "On the first" not in html
+    html = client.get(f"/actions?debrief={ref[:8]}").get_data(as_text=True)
+    assert "On the second" in html and "On the first" in html
+    html = client.get("/actions?debrief=%25").get_data(as_text=True)  # a wildcard is only a character
+    assert "No actions match these filters." in html

@@ -35,7 +35,8 @@ class ActionFilterForm(BaseForm):
                          validators=[Optional()])
     overdue = BooleanField("Overdue only")
     due_within = IntegerField("Due within (days)", validators=[Optional(), NumberRange(0, 3650, "0 to 3650 days.")])
-    debrief = SelectField("Debrief", coerce=_int_or_none, validators=[Optional()])
+    debrief = StringField("Debrief", validators=[Optional(), Length(max=40)],
+                          description="A reference such as HPD-2026-014, or the start of one (HPD-2026).")
     theme = SelectField("Theme", coerce=_int_or_none, validators=[Optional()])
     department = SelectField("Department", validators=[Optional()])
     age = SelectField("Overdue by", choices=[SelectChoice("", "Any")] + [
@@ -44,10 +45,9 @@ class ActionFilterForm(BaseForm):
                        default="list", validators=[Optional()])
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, 100000)])
 
-    def set_choices(self, owners, debriefs, themes, departments):
+    def set_choices(self, owners, themes, departments):
         self.owner.choices = [SelectChoice("", "Anyone"), SelectChoice("me", "Me")] + [
             SelectChoice(k, v) for k, v in owners]
-        self.debrief.choices = [SelectChoice("", "All debriefs")] + [SelectChoice(i, r) for i, r in debriefs]
         self.theme.choices = [SelectChoice("", "All themes")] + [SelectChoice(t.id, t.name) for t in themes]
         self.department.choices = [SelectChoice("", "All departments")] + [SelectChoice(d, d) for d in departments]
 

@@ -22,7 +22,7 @@ class ActionFilters:
     status: str | None = None
     overdue: bool = False
     due_within: int | None = None
-    debrief: int | None = None
+    debrief: str | None = None  # a reference, or the start of one
     theme: int | None = None
     department: str | None = None
     age: str | None = None  # an overdue age band: "0-30", "31-90" or "91+"
@@ -52,7 +52,9 @@ def filtered(f: ActionFilters, user) -> Select:
         stmt = stmt.where(Action.due_on <= today() + timedelta(days=f.due_within),
                           Action.status.not_in(("completed", "closed", "not_doing")))
     if f.debrief:
-        stmt = stmt.where(Action.debrief_id == f.debrief)
+        prefix = f.debrief.strip().upper()
+        stmt = stmt.where(Action.debrief_id.in_(select(Debrief.id).where(Debrief.reference.startswith(prefix,
+                                                                                                      autoescape=True))))
     if f.theme:
         stmt = stmt.where(Action.themes.any(Theme.id == f.theme))
     if f.department:
@@ -94,12 +96,6 @@ def team_choices(user) -> list[tuple[str, str]]:
     visible = scoped(select(Action.owner_team_id), Action, user)
     teams = db.session.execute(select(Team.id, Team.name).where(Team.id.in_(visible)).order_by(Team.name)).all()
     return [(f"team:{i}", n) for i, n in teams]
-
-
-def debrief_choices(user) -> list[tuple[int, str]]:
-    visible = scoped(select(Action.debrief_id), Action, user)
-    return list(db.session.execute(select(Debrief.id, Debrief.reference).where(Debrief.id.in_(visible))
-                                   .order_by(Debrief.reference)).all())
 
 
 def department_choices(user) -> list[str]:

@@ -22,15 +22,14 @@ from app.permissions import BOARD_ROLES, may_update_action, policy, sees_staff_n
 def _filters(args) -> tuple[ActionFilterForm, queries.ActionFilters]:
     form = ActionFilterForm(args)
     owners = queries.owner_choices(current_user) if sees_staff_names() else queries.team_choices(current_user)
-    form.set_choices(owners, queries.debrief_choices(current_user), active_themes(),
-                     queries.department_choices(current_user))
+    form.set_choices(owners, active_themes(), queries.department_choices(current_user))
     if not form.validate():
         return form, queries.ActionFilters()
     owner = form.owner.data or None
     if owner and owner.startswith("user:") and not sees_staff_names():
         owner = None  # the board and working group filter by team, never by a named person
     return form, queries.ActionFilters(owner=owner, status=form.status.data or None, overdue=bool(form.overdue.data),
-                                       due_within=form.due_within.data, debrief=form.debrief.data,
+                                       due_within=form.due_within.data, debrief=(form.debrief.data or "").strip() or None,
                                        theme=form.theme.data, department=form.department.data or None,
                                        age=form.age.data or None,
                                        view="columns" if form.view.data == "columns" else None,
