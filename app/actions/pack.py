@@ -23,7 +23,7 @@ from app.models import Action, ActionStatus, Extension, ExtensionDecision, Role
 from app.permissions import may_sign_off, policy, scoped
 
 DUE_AHEAD = 30
-SHOWN = 200  # per section: a meeting works through the first, the board link opens the rest
+SHOWN = 100  # per section: a meeting works through the first, the board link opens the rest
 
 
 @dataclass

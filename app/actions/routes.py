@@ -8,7 +8,6 @@ from app import audit
 from app.actions import bp, queries
 from app.actions.forms import ActionFilterForm
 from app.actions.present import Presenter
-from app.actions.routes_item import _update_form
 from app.exports import csv_response
 from app.extensions import db
 from app.htmx import render
@@ -55,7 +54,7 @@ def board():
     return render("actions/board.html", "actions/_list.html", form=form, filters=filters, actions=actions,
                   columns=columns, counts=counts, total=total, pages=pages, statuses=list(ActionStatus),
                   show=Presenter(actions), is_overdue=is_overdue, may_update_action=may_update_action,
-                  update_form=_update_form, export_form=RecipientForm(formdata=None))
+                  export_form=RecipientForm(formdata=None))
 
 
 @bp.route("/actions/export", methods=["POST"])

@@ -88,7 +88,8 @@ def _detail(action: Action, status: int = 200, **forms):
 
 
 def _row(action: Action, status: int = 200, message: str | None = None):
-    response = render_template("actions/_row.html", **_context(action)), status
+    """The row after an update or a cancel, with focus back on its Update button for keyboard users."""
+    response = render_template("actions/_row.html", focus=True, **_context(action)), status
     if message:
         from flask import make_response
 
@@ -123,7 +124,9 @@ def update(action_id: int):
     if request.method == "GET":
         if not is_htmx():
             return redirect(url_for("actions.detail", action_id=action_id) + "#update")
-        return render_template("actions/_update_row.html", form=_update_form(action), **_context(action))
+        form = _update_form(action)
+        form.note.render_kw = {"autofocus": True}  # htmx moves focus into the opened row
+        return render_template("actions/_update_row.html", form=form, **_context(action))
     form = _update_form(action, request.form)
     if form.complete.data == "1":
         form.status.data = services.COMPLETED
