@@ -171,6 +171,9 @@ def _demo_learning(debrief, issue: bool, finished: bool, n: int) -> None:
         "owner_team_id": None if "partner" in users else teams["Contact Management"],
         "accountable_lead": "Designated safeguarding lead", "department": "Partners", "scope": "partner",
         "due_on": today() + timedelta(days=45)})
+    for action in (first, member, partner):  # raised some weeks before they fall due
+        action.raised_on = min(today(), action.due_on - timedelta(days=60))
+    db.session.commit()
     reviewer = users.get("reviewer")
     if finished:
         for action in (first, member, partner):
