@@ -346,6 +346,21 @@ def test_no_escalation_when_there_is_nothing_to_raise(app, inbox, make_user, mak
     assert inbox == [] and claims(app) == []
 
 
+def test_a_long_band_lists_fifty_and_links_to_the_rest(app, inbox, make_user, make_debrief):
+    d = make_debrief("monitoring")
+    make_user("wg", "working_group", email="wg@force.example")
+    team = team_id(app, "Busy team")
+    with app.app_context():
+        db.session.add_all(Action(debrief_id=d, number=n, what="x", owner_team_id=team, priority="low", scope="force",
+                                  due_on=ON - timedelta(days=40), status="open") for n in range(1, 56))
+        db.session.commit()
+    assert run(app).exit_code == 0
+    (_, body), = by_recipient(inbox).values()
+    part = section(body, "Overdue 31 to 90 days (55)")
+    assert part.count(f"{BASE}/actions/") == 50  # one link per listed action
+    assert part.splitlines()[-1] == f"- and 5 more: {BASE}/actions?age=31-90"
+
+
 # ---- failures and configuration -------------------------------------------------------
 
 def test_a_failed_send_leaves_no_claim_and_the_next_run_sends(app, inbox, smtp_server, make_user, make_debrief):
