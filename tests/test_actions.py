@@ -56,6 +56,7 @@ def test_filters_round_trip_and_overdue_is_derived(app, client, signed_in, make_
     html = client.get(f"/actions?owner=team:{team_id(app, 'Team A')}&status=open").get_data(as_text=True)
     assert "Late one" in html and "Later one" in html and "Soon one" not in html and "Done one" not in html
     assert "Open: 2" in html and "Closed: 1" in html  # counts for the other statuses, with the other filters
+    assert "Overdue: 1" in html  # of the actions these filters show, one is late
     fragment = client.get("/actions?status=closed", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="action-list"') and "Done one" in fragment
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
 from app.debriefs.timeliness import today
@@ -79,10 +79,13 @@ def rows(stmt: Select, page: int | None = 1, size: int | None = PAGE_SIZE) -> li
 
 
 def counts(f: ActionFilters, user) -> dict[str, int]:
-    """How many actions each status filter would show, with the other filters as chosen, and in all."""
-    base = filtered(ActionFilters(**{**f.__dict__, "status": None}), user).subquery()
-    by_status = dict(db.session.execute(select(base.c.status, func.count()).group_by(base.c.status)).all())
-    return {**by_status, "all": sum(by_status.values())}
+    """How many actions each status filter would show with the other filters as chosen, how many in all,
+    and how many of those are overdue ("overdue"), in one query."""
+    base = filtered(ActionFilters(**{**f.__dict__, "status": None}), user).add_columns(
+        case((overdue_clause(), 1), else_=0).label("late")).subquery()
+    rows = db.session.execute(select(base.c.status, func.count(), func.sum(base.c.late)).group_by(base.c.status)).all()
+    by_status = {status: n for status, n, _ in rows}
+    return {**by_status, "all": sum(by_status.values()), "overdue": sum(int(late or 0) for _, _, late in rows)}
 
 
 def owner_choices(user) -> list[tuple[str, str]]:
