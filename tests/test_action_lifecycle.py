@@ -335,9 +335,15 @@ def test_inline_update_answers_htmx_with_the_row_alone(app, new_client, people):
 # ---- pages ---------------------------------------------------------------------------------
 
 def test_owners_land_on_my_actions_and_others_on_home(app, new_client, people):
+    first = new_client()
+    login(first, "owner")
     c = new_client()
     r = login(c, "owner")
     assert c.get("/").headers["Location"].endswith("/actions?owner=me")
+    landing = c.get("/actions?owner=me").get_data(as_text=True)
+    assert "Your previous sign-in was on" in landing  # as the home page would have said
+    c.get("/")
+    assert "Your previous sign-in was on" not in c.get("/actions?owner=me").get_data(as_text=True)  # once
     rev = as_user(new_client, "rev")
     assert rev.get("/").status_code == 200
     html = c.get("/actions?owner=me").get_data(as_text=True)

@@ -1,4 +1,4 @@
-from flask import redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,6 +24,12 @@ def home():
     """Action owners land on My actions; everyone else on the overview of what their roles open."""
     user = current_user._get_current_object()
     if not user.has_role(Role.REVIEWER) and _owns_unfinished_actions(user):
+        previous = sessions.previous_sign_in(user)
+        if previous and not session.get("told_previous_sign_in"):  # the home page says it; so does this, once
+            where = f" from {previous.client_addr}" if previous.client_addr else ""
+            flash(f"Your previous sign-in was on {current_app.jinja_env.filters['when'](previous.created_at)}{where}. "
+                  "If that was not you, change your password now and tell force IT.", "info")
+            session["told_previous_sign_in"] = True
         return redirect(url_for("actions.board", owner="me"))
     return render_template("main/home.html", user=user, previous=sessions.previous_sign_in(user))
 
