@@ -6,7 +6,7 @@ with the action as it is now and the user's text kept in the form.
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -89,12 +89,8 @@ def _detail(action: Action, status: int = 200, **forms):
 
 def _row(action: Action, status: int = 200, message: str | None = None):
     """The row after an update or a cancel, with focus back on its Update button for keyboard users."""
-    response = render_template("actions/_row.html", focus=True, **_context(action)), status
-    if message:
-        from flask import make_response
-
-        response = trigger(make_response(*response), "showMessage", {"level": "info", "message": message})
-    return response
+    response = make_response(render_template("actions/_row.html", focus=True, **_context(action)), status)
+    return trigger(response, "showMessage", {"level": "info", "message": message}) if message else response
 
 
 @bp.route("/actions/<int:action_id>")
@@ -170,7 +166,7 @@ def _update_failed(action: Action, form, status: int, conflict: bool = False):
 # ---- the working group's and review team's steps --------------------------------------------
 
 STEPS = {
-    # name: (service, who may, field the comment goes to, past tense for the message)
+    # step: (service, who may take it, the service's name for the comment, what the message says was done)
     "sign-off": (services.sign_off, "sign_off", "comment", "signed off"),
     "send-back": (services.send_back, "sign_off", "comment", "sent back to its owner"),
     "not-doing": (services.not_doing, "govern", "rationale", "marked not doing"),
@@ -218,8 +214,6 @@ def lifecycle(action_id: int, step: str):
 def _step_done(action: Action, message: str):
     if is_htmx():
         html = render_template("actions/_pack_done.html", message=message, **_context(action))
-        from flask import make_response
-
         return trigger(make_response(html), "showMessage", {"level": "info", "message": message})
     flash(message, "success")
     return redirect(request.form.get("next") if request.form.get("next") == url_for("actions.pack")
