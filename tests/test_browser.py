@@ -397,7 +397,8 @@ def test_owner_completes_an_action_with_evidence_and_the_working_group_signs_it_
     row.get_by_role("link", name="Update").click()
     form = page.locator(f"#action-{action_id} form.row-form")
     form.wait_for()
-    assert page.evaluate("document.activeElement.name") == f"u{action_id}-note"  # focus moved into the row
+    # focus moves into the row (htmx applies autofocus as the swap settles)
+    wait_until(page, f"document.activeElement && document.activeElement.name === 'u{action_id}-note'")
     form.get_by_label("Progress update").fill("Ran the course for both shifts.")
     form.get_by_label("Evidence of completion").fill("Attendance register: 38 of 40 call handlers trained.")
     form.get_by_label("Link to the evidence").fill("https://intranet.example/training/register")
@@ -405,7 +406,8 @@ def test_owner_completes_an_action_with_evidence_and_the_working_group_signs_it_
     done_row = page.locator(f"#action-{action_id}")
     done_row.locator(".status--completed").wait_for()
     assert "Completed, awaiting sign-off" in done_row.inner_text()
-    assert page.evaluate("document.activeElement.textContent").startswith("Update")  # focus back on the row
+    # and back on the row's Update button once it is saved
+    wait_until(page, "document.activeElement && document.activeElement.textContent.trim().startsWith('Update')")
     assert page.url == live + "/actions?owner=me"  # the owner never left the board
     page.reload()
     assert "Completed, awaiting sign-off" in page.locator(f"#action-{action_id}").inner_text()
