@@ -160,6 +160,35 @@ def login(client, username: str, password: str = PASSWORD, follow: bool = False)
     return client.post_form("/login", {"username": username, "password": password}, follow_redirects=follow)
 
 
+# ---- mail -----------------------------------------------------------------------
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback (aiosmtpd): yields its controller and a handler whose `messages`
+    list holds (recipients, raw bytes) for each message received."""
+    import threading
+
+    from aiosmtpd.controller import Controller
+
+    from tests.live import free_port
+
+    class Collector:
+        def __init__(self):
+            self.messages = []
+            self.lock = threading.Lock()
+
+        async def handle_DATA(self, server, session, envelope):
+            with self.lock:
+                self.messages.append((envelope.rcpt_tos, envelope.content))
+            return "250 OK"
+
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, handler
+    controller.stop()
+
+
 # ---- builders -------------------------------------------------------------------
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from icalendar import Calendar
 from app.extensions import db
 from app.models import Invitee, Meeting
 from tests.conftest import login
-from tests.live import free_port
 
 
 def schedule(client, d, when: date, version="0", **over):
@@ -101,25 +100,6 @@ def test_bad_meeting_input_gets_422_and_stale_gets_409(app, client, new_client, 
     r = schedule(client, debrief, date.today() + timedelta(days=6), version="1")
     assert r.status_code == 409 and "Someone else changed the meeting" in r.get_data(as_text=True)
     assert meeting(app, debrief).starts_at.date() == date.today() + timedelta(days=5)
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    class Collector:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append((envelope.rcpt_tos, envelope.content))
-            return "250 OK"
-
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
 
 
 def test_invitations_go_by_email_once_per_version(app, client, debrief, make_user, smtp_server):

@@ -20,27 +20,6 @@ BASE = "https://hpd.example.police.uk"
 
 
 @pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    class Collector:
-        def __init__(self):
-            self.messages = []
-            self.lock = threading.Lock()
-
-        async def handle_DATA(self, server, session, envelope):
-            with self.lock:
-                self.messages.append((envelope.rcpt_tos, envelope.content))
-            return "250 OK"
-
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
-
-
-@pytest.fixture
 def inbox(app, smtp_server):
     """Mail configured to go to the loopback server; the list of what it received."""
     controller, handler = smtp_server
