@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import NoReturn
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
@@ -54,14 +55,19 @@ def policy(*roles: Role, public: bool = False, during_password_change: bool = Fa
                     target = url_for("auth.change_password")
                     return redirect_client(target) if is_htmx() else redirect(target)
                 if declared.roles and not current_user.has_role(*declared.roles):
-                    audit.log_security("access.denied", object_type="route", object_id=request.endpoint)
-                    abort(403)
+                    deny("route", request.endpoint)
             return view(*args, **kwargs)
 
         guarded._policy = declared  # read by the route inventory test
         return guarded
 
     return decorate
+
+
+def deny(object_type: str, object_id) -> NoReturn:
+    """Refuse with 403, and record the attempt in the audit log."""
+    audit.log_security("access.denied", object_type=object_type, object_id=object_id)
+    abort(403)
 
 
 def policy_of(view: Callable) -> Policy | None:
@@ -182,6 +188,12 @@ def may_sign_off(action: Action, user=None) -> bool:
     """Sign off, send back, decide an extension: the working group, but not on an action they own."""
     user = user if user is not None else current_user
     return user.has_role(Role.WORKING_GROUP) and not owns(action, user)
+
+
+def may_decide_extension(action: Action, extension, user=None) -> bool:
+    """Approve or refuse more time: the working group, not on their own action nor a request they made."""
+    user = user if user is not None else current_user
+    return may_sign_off(action, user) and extension.requested_by_id != user.id
 
 
 def may_govern_action(user=None) -> bool:

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.learning.forms import RecipientForm
 from app.learning.overdue import AGE_BANDS, age_band_clause, days_overdue
 from app.models import Action, ActionStatus, Extension, ExtensionDecision, Role
-from app.permissions import may_sign_off, policy, scoped
+from app.permissions import may_decide_extension, may_sign_off, policy, scoped
 
 DUE_AHEAD = 30
 SHOWN = 100  # per section: a meeting works through the first, the board link opens the rest
@@ -87,6 +87,7 @@ def pack():
     audit.log_consultation("action", None, action="actions.pack")
     p = gather(current_user)
     return render_template("actions/pack.html", p=p, show=Presenter(p.everything), may_sign_off=may_sign_off,
+                           may_decide_extension=may_decide_extension,
                            comment_form=lambda a: CommentForm(formdata=None, version=a.version, prefix=f"c{a.id}"),
                            decision_form=lambda a: ExtensionDecisionForm(formdata=None, version=a.version,
                                                                          prefix=f"e{a.id}"),

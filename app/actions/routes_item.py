@@ -30,7 +30,9 @@ from app.learning.services import active_themes, add_action
 from app.models import Action, Debrief, Extension, ExtensionDecision, Role, User
 from app.permissions import (
     BOARD_ROLES,
+    deny,
     get_or_404,
+    may_decide_extension,
     may_edit_action,
     may_govern_action,
     may_sign_off,
@@ -64,7 +66,8 @@ def _fresh(action_id: int) -> Action:
 def _context(action: Action, **extra) -> dict:
     return {"a": action, "show": Presenter([action]), "is_overdue": is_overdue,
             "may_update": may_update_action(action), "may_edit": may_edit_action(),
-            "may_sign_off": may_sign_off(action), "may_govern": may_govern_action(), "owns": owns(action), **extra}
+            "may_sign_off": may_sign_off(action), "may_govern": may_govern_action(), "owns": owns(action),
+            "may_decide_extension": may_decide_extension, **extra}
 
 
 def _detail(action: Action, status: int = 200, **forms):
@@ -115,8 +118,7 @@ def update(action_id: int):
         audit.log_consultation("action", action_id, action="action.update_form")
     action = get_or_404(Action, action_id)
     if not may_update_action(action):
-        audit.log_security("access.denied", object_type="action", object_id=action_id)
-        abort(403)
+        deny("action", action_id)
     if request.method == "GET":
         if not is_htmx():
             return redirect(url_for("actions.detail", action_id=action_id) + "#update")
@@ -167,10 +169,10 @@ def _update_failed(action: Action, form, status: int, conflict: bool = False):
 
 STEPS = {
     # step: (service, who may take it, the service's name for the comment, what the message says was done)
-    "sign-off": (services.sign_off, "sign_off", "comment", "signed off"),
-    "send-back": (services.send_back, "sign_off", "comment", "sent back to its owner"),
-    "not-doing": (services.not_doing, "govern", "rationale", "marked not doing"),
-    "reopen": (services.reopen, "govern", "reason", "reopened"),
+    "sign-off": (services.sign_off, may_sign_off, "comment", "signed off"),
+    "send-back": (services.send_back, may_sign_off, "comment", "sent back to its owner"),
+    "not-doing": (services.not_doing, lambda action: may_govern_action(), "rationale", "marked not doing"),
+    "reopen": (services.reopen, lambda action: may_govern_action(), "reason", "reopened"),
 }
 
 
@@ -179,21 +181,16 @@ def _pack_prefix(letter: str, action_id: int) -> str:
     return f"{letter}{action_id}" if request.form.get("prefix") == f"{letter}{action_id}" else ""
 
 
-def _allowed(action: Action, who: str) -> bool:
-    return may_sign_off(action) if who == "sign_off" else may_govern_action()
-
-
 @bp.route("/actions/<int:action_id>/sign-off", methods=["POST"], defaults={"step": "sign-off"}, endpoint="sign_off")
 @bp.route("/actions/<int:action_id>/send-back", methods=["POST"], defaults={"step": "send-back"}, endpoint="send_back")
 @bp.route("/actions/<int:action_id>/not-doing", methods=["POST"], defaults={"step": "not-doing"}, endpoint="not_doing")
 @bp.route("/actions/<int:action_id>/reopen", methods=["POST"], defaults={"step": "reopen"}, endpoint="reopen")
 @policy(Role.REVIEWER, Role.WORKING_GROUP)
 def lifecycle(action_id: int, step: str):
-    service, who, keyword, done = STEPS[step]
+    service, allowed, keyword, done = STEPS[step]
     action = get_or_404(Action, action_id)
-    if not _allowed(action, who):
-        audit.log_security("access.denied", object_type="action", object_id=action_id)
-        abort(403)
+    if not allowed(action):
+        deny("action", action_id)
     form = CommentForm(request.form, prefix=_pack_prefix("c", action_id))
     if not form.validate_on_submit():
         return _step_failed(action, form, 422, step)
@@ -232,8 +229,7 @@ def _step_failed(action: Action, form, status: int, step: str, conflict: bool = 
 def request_extension(action_id: int):
     action = get_or_404(Action, action_id)
     if not may_update_action(action):
-        audit.log_security("access.denied", object_type="action", object_id=action_id)
-        abort(403)
+        deny("action", action_id)
     form = ExtensionRequestForm(request.form)
     if form.validate_on_submit():
         try:
@@ -262,9 +258,8 @@ def decide_extension(action_id: int, extension_id: int, decision: str):
     ext = db.session.get(Extension, extension_id)
     if ext is None or ext.action_id != action.id:
         abort(404)
-    if not may_sign_off(action) or ext.requested_by_id == current_user.id:
-        audit.log_security("access.denied", object_type="action", object_id=action_id)
-        abort(403)
+    if not may_decide_extension(action, ext):
+        deny("action", action_id)
     form = ExtensionDecisionForm(request.form, prefix=_pack_prefix("e", action_id))
     if not form.validate_on_submit():
         return _extension_failed(action, ext, form, 422)
