@@ -72,3 +72,20 @@ def test_cards_show_overdue_actions_and_the_monitoring_gate_waits_for_them(app, 
         db.session.commit()
     assert f"{ref}-A01" in text and f"{ref}-A03" not in text
     assert move(client, d, "closed", from_stage="monitoring").status_code == 200
+
+
+def test_age_bands_agree_in_sql_and_python(app, make_debrief):
+    from app.learning.overdue import AGE_BANDS, age_band, age_band_clause
+
+    d = make_debrief("monitoring")
+    today = date(2026, 11, 24)
+    for number, days in enumerate((0, 1, 30, 31, 90, 91, 200), start=1):
+        _add_action(app, d, today - timedelta(days=days), number=number)
+    _add_action(app, d, today - timedelta(days=45), status="completed", number=20)
+    with app.app_context():
+        actions = db.session.scalars(sa.select(Action)).all()
+        in_python = {a.number: age_band(a, today) for a in actions}
+        in_sql = {n: key for key, _, _, _ in AGE_BANDS
+                  for n in db.session.scalars(sa.select(Action.number).where(age_band_clause(key, today)))}
+    assert in_python == {1: None, 2: "0-30", 3: "0-30", 4: "31-90", 5: "31-90", 6: "91+", 7: "91+", 20: None}
+    assert in_sql == {n: key for n, key in in_python.items() if key}

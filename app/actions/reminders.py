@@ -42,13 +42,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app import audit, mail
 from app.extensions import db
-from app.learning.overdue import AGE_BANDS, overdue_clause
+from app.learning.overdue import AGE_BANDS, age_band, overdue_clause
 from app.models import (
     Action,
     ActionStatus,
@@ -151,9 +151,8 @@ def action_line(action: Action, on: date) -> str:
 
 def due_actions(on: date) -> list[Action]:
     """Open and in-progress actions overdue on `on` or due within DUE_WITHIN days, with their owners."""
-    due_soon = and_(Action.status.in_(REMINDED), Action.due_on <= on + timedelta(days=DUE_WITHIN))
-    stmt = (select(Action)
-            .where(Action.status.in_(REMINDED), or_(overdue_clause(on), due_soon))
+    stmt = (select(Action)  # overdue actions are due before `on`, so one bound covers both
+            .where(Action.status.in_(REMINDED), Action.due_on <= on + timedelta(days=DUE_WITHIN))
             .options(joinedload(Action.debrief_row), joinedload(Action.owner_user), joinedload(Action.owner_team))
             .order_by(Action.due_on, Action.id))
     return list(db.session.scalars(stmt).unique())
@@ -226,8 +225,8 @@ def escalation_digests(on: date) -> list[Digest]:
              f"Completed actions awaiting sign-off: {awaiting}\n"
              f"Extension requests awaiting a decision: {pending}\n"
              f"Meeting pack: {base}/actions/pack"]
-    for key, label, low, high in AGE_BANDS:
-        band = [a for a in overdue if low <= (on - a.due_on).days and (high is None or (on - a.due_on).days <= high)]
+    for key, label, _, _ in AGE_BANDS:
+        band = [a for a in overdue if age_band(a, on) == key]
         lines = [f"Overdue {label} ({len(band)})", *(action_line(a, on) for a in band[:LISTED])]
         if len(band) > LISTED:
             lines.append(f"- and {len(band) - LISTED} more: {base}/actions?age={quote(key)}")

@@ -21,7 +21,11 @@ def uk_day(moment: datetime | None = None) -> date:
 
 
 def is_overdue(action: Action, moment: datetime | None = None) -> bool:
-    return action.status not in DONE and action.due_on < uk_day(moment)
+    return overdue_on(action, uk_day(moment))
+
+
+def overdue_on(action: Action, day: date) -> bool:
+    return action.status not in DONE and action.due_on < day
 
 
 def overdue_clause(on: date | None = None):
@@ -46,3 +50,12 @@ def age_band_clause(key: str, on: date | None = None):
 
 def days_overdue(action: Action, on: date | None = None) -> int:
     return ((on or today()) - action.due_on).days
+
+
+def age_band(action: Action, on: date | None = None) -> str | None:
+    """The band key of an overdue action (the same rule as age_band_clause), or None if it is not overdue."""
+    on = on or today()
+    if not overdue_on(action, on):
+        return None
+    days = days_overdue(action, on)
+    return next(key for key, _, low, high in AGE_BANDS if days >= low and (high is None or days <= high))
