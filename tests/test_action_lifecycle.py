@@ -201,7 +201,9 @@ def test_not_doing_needs_a_rationale_and_reopening_a_reason(app, new_client, peo
     assert r.status_code == 422
     assert post(rev, f"/actions/{a}/reopen", {"version": str(stored.version), "comment": "Change fell through."}
                 ).status_code == 302
-    assert action(app, a).status == "in_progress" and action(app, a).closed_on is None
+    reopened = action(app, a)
+    assert reopened.status == "in_progress" and reopened.closed_on is None and reopened.not_doing_reason is None
+    assert [n.text for n in reopened.notes if n.kind == "not_doing"] == ["Superseded by a national change."]
 
 
 def test_extensions_are_asked_for_by_the_owner_and_decided_by_the_working_group(app, new_client, people):

@@ -307,10 +307,10 @@ def follow_up(action_id: int):
 @policy(Role.REVIEWER)
 def edit(action_id: int):
     """The review team's fields: what, how, owner, accountable lead, due date (with a reason), and the rest."""
-    action = get_or_404(Action, action_id)
     if request.method == "GET":
         audit.log_consultation("action", action_id, action="action.edit_view")
-        action = get_or_404(Action, action_id)
+    action = get_or_404(Action, action_id)
+    if request.method == "GET":
         form = plan_form(ActionDetailsForm, obj=action, version=action.version)
         form.theme_ids.data = [t.id for t in action.themes]
         return render_template("actions/edit.html", form=form, **_context(action))

@@ -121,8 +121,10 @@ def reopen(action: Action, actor, *, version: int, reason: str) -> None:
         raise Refused("Only a closed or not-doing action can be reopened.")
     if not (reason or "").strip():
         raise Refused("Say why the action is being reopened.", "comment")
+    fields = ["status"] + (["not_doing_reason"] if action.not_doing_reason else [])
+    action.not_doing_reason = None  # it no longer applies; the history keeps it
     _set_status(action, actor, IN_PROGRESS, NoteKind.REOPENED, reason)
-    _save(action, ["status"], "action.reopen")
+    _save(action, fields, "action.reopen")
 
 
 def request_extension(action: Action, actor, *, version: int, new_due: date, reason: str) -> Extension:
