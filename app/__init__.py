@@ -30,9 +30,11 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
     register_blueprints(app)
 
     from app.cli import init_cli
+    from app.disclosure import init_disclosure
     from app.errors import init_errors
     from app.security import init_security
 
+    init_disclosure(app)
     init_security(app)
     init_errors(app)
     init_cli(app)
@@ -159,8 +161,8 @@ def init_templates(app: Flask) -> None:
         from flask import has_request_context
 
         if not has_request_context() or not current_user.is_authenticated:  # e.g. seed-demo renders documents
-            return {"sees_staff_names": False, "sees_case_text": False, "may_run_debriefs": False}
-        return {"sees_staff_names": permissions.sees_staff_names(), "sees_case_text": permissions.sees_case_text(),
+            return {"sees_case_text": False, "may_run_debriefs": False}
+        return {"sees_case_text": permissions.sees_case_text(),
                 "may_run_debriefs": permissions.may_run_debriefs()}
 
     @app.template_filter("day")

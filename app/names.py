@@ -1,42 +1,413 @@
-"""Keeping real names away from everyone but the review team.
+"""Finding the real names and identifiers of case subjects in text, and replacing them.
 
-Reviewers are asked to write narrative with pseudonyms, but a name can slip into
-free text. Before such text is shown or exported to anyone else, every known
-name of the debrief's subjects (full name, and each part of three letters or
-more) is replaced by that subject's pseudonym.
+This module only knows text: what a subject is called, and what to put instead. Who
+sees what, and where the replacement happens, is `app.disclosure`.
+
+Matching works on words, compared after Unicode case folding and normalisation, so
+"Weiß" is "WEISS", "İlker" is "ilker" and "Zoë" is "Zoe". A name is caught whole, by
+its parts, by initials ("L.B.", "LB", "L. Barrett"), with a possessive, in any letter
+case and when broken across a line. A word that two subjects share (a family surname)
+is never given to one of them by guesswork: it becomes a neutral token. The masker
+never raises: a property test feeds it arbitrary Unicode.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from markupsafe import escape
+
+FAMILY_TOKEN = "[family name]"
+NAME_TOKEN = "[name]"
+NEUTRAL = {"dob": "[date of birth]", "reference": "[reference]", "address": "[address]", "phone": "[phone number]"}
+
+_MARK_RANGES = ((0x300, 0x370), (0x483, 0x48A), (0x591, 0x5C8), (0x1AB0, 0x1B00), (0x1DC0, 0x1E00),
+                (0x20D0, 0x2100), (0xFE20, 0xFE30))
+_MARKS = dict.fromkeys(c for lo, hi in _MARK_RANGES for c in range(lo, hi))
+# Letters with no decomposition that people type without their mark: "Yılmaz" is written "YILMAZ".
+_MARKS.update({ord(k): v for k, v in {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ŧ": "t",
+                                      "þ": "th", "æ": "ae", "œ": "oe"}.items()})
+_MARK_CLASS = "[\u0300-\u036f]*"
+
+WORD = re.compile(r"\w+")
+# What may stand between the words of one name: spaces and line breaks, full stops, commas,
+# hyphens, apostrophes (also as the entities HTML and XML escape them to).
+GAP = re.compile(r"(?:\s+|[.,/\-'\u2018\u2019\u00b7]|&#0*39;|&#x0*27;|&apos;|&nbsp;){1,6}", re.IGNORECASE)
+_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+
+# Names that are also everyday words: a lower-case "will" or "rose" in a sentence is the word, not the
+# person. The capitalised form is still replaced (at worst a sentence's first word is over-masked).
+ORDINARY_WORDS = frozenset("""
+able ace amber april art august autumn baker bell berry bill bishop black bond brand brook brown burns bush
+butler carter chase cherry clay cook crane crystal dale dawn day dean dew ed faith fisher fleming ford fox
+frank free gay gem gold golden grace grant gray green grey guy hall hart hazel heath heather hill holly
+honey hope hunter ivy jack jade jay jewel joy june king lake lane lark lee little long love lucky mark marsh
+mason may mercy miles mill miller moon moss nash newman north oak page park parks patience pat penny
+pearl pierce poole pope rich ripley robin rock rose ross ruby rush sage savage scott sharp shepherd short
+silver sky small smart snow sonny spring star stone storm summer sunny swift taylor terry tucker violet
+wade walker ward waters west white will wood woods young
+""".split())
 
 
-def masker(subjects: Iterable) -> Callable[[str | None], str]:
-    replacements: dict[str, str] = {}
-    for s in subjects:
-        full = " ".join(s.real_name.split())
-        if full:
-            replacements.setdefault(full.casefold(), s.pseudonym)
-        for part in re.split(r"[\s\-']+", full):
-            if len(part) >= 3:
-                replacements.setdefault(part.casefold(), s.pseudonym)
-    if not replacements:
-        return lambda text: text or ""
-    names = sorted(replacements, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
+def fold(text: str) -> str:
+    """Case-fold, decompose compatibility forms and drop accents: the form names are compared in."""
+    if text.isascii():
+        return text.lower()
+    once = unicodedata.normalize("NFKD", text).translate(_MARKS).casefold()
+    return unicodedata.normalize("NFKD", once).translate(_MARKS)
 
-    def mask(text: str | None) -> str:
+
+def norm_token(word: str) -> str:
+    token = fold(word)
+    ordinal = _ORDINAL.match(token)
+    if ordinal:
+        token = ordinal.group(1)
+    if token.isascii() and token.isdigit():
+        return str(int(token))
+    return token
+
+
+def tokens(text: str | None) -> tuple[str, ...]:
+    return tuple(norm_token(w) for w in WORD.findall(unicodedata.normalize("NFC", text or "")))
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the masker knows about one case subject."""
+
+    key: int
+    debrief_id: int
+    pseudonym: str
+    real_name: str
+    aliases: tuple[str, ...] = ()
+    date_of_birth: date | None = None
+    address: str | None = None
+    phone: str | None = None
+
+
+@dataclass
+class _Entry:
+    words: tuple[str, ...]
+    kind: str  # name, family, initials, or one of NEUTRAL's keys
+    people: set = field(default_factory=set)  # Person.key, or ("debrief", id) for a reference
+    upper: bool = False  # initials: one-letter words (and a run like "LB") must be capitals in the text
+    ordinary: bool = False  # an everyday word: a lower-case occurrence is left alone
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    found: str
+    replacement: str
+
+
+class Masker:
+    """Replaces every known name and identifier of the given subjects.
+
+    `context` (a debrief id) says which case the text belongs to: a name shared with a
+    subject of another case then resolves to this case's person.
+    """
+
+    def __init__(self, people: Iterable[Person] = (), references: Iterable[tuple[int, str]] = ()):
+        self.people = {p.key: p for p in people}
+        self._entries: dict[tuple[str, ...], _Entry] = {}
+        for person in self.people.values():
+            self._add_person(person)
+        for debrief_id, ref in references:
+            self._add_identifier(tokens(ref), "reference", ("debrief", debrief_id))
+        self._by_first: dict[str, list[_Entry]] = defaultdict(list)
+        self._by_anchor: dict[str, list[_Entry]] = defaultdict(list)
+        for entry in self._entries.values():
+            self._by_first[entry.words[0]].append(entry)
+            for anchor in _anchors(entry):
+                self._by_anchor[anchor.encode("utf-8", "surrogatepass")].append(entry)
+        for entries in self._by_first.values():
+            entries.sort(key=lambda e: len(e.words), reverse=True)
+        self._anchors = frozenset(self._by_anchor)
+
+    # ---- building -----------------------------------------------------------------
+
+    def _add(self, words: tuple[str, ...], kind: str, who, *, upper=False) -> None:
+        if not words or not all(words):
+            return
+        entry = self._entries.get(words)
+        if entry is None:
+            ordinary = len(words) == 1 and kind in ("name", "family") and words[0] in ORDINARY_WORDS
+            entry = self._entries[words] = _Entry(words, kind, upper=upper, ordinary=ordinary)
+        elif entry.kind != kind and entry.kind not in NEUTRAL:
+            # An identifier wins over a name; a word that is a surname for one and a forename for another
+            # is just a name.
+            entry.kind = kind if kind in NEUTRAL else "name"
+            entry.upper = entry.upper and upper
+        entry.people.add(who)
+
+    def _add_identifier(self, words: tuple[str, ...], kind: str, who) -> None:
+        if not words:
+            return
+        self._add(words, kind, who)
+        if len(words) > 1:
+            self._add(("".join(words),), kind, who)
+
+    def _add_person(self, p: Person) -> None:
+        self._add_name(p.real_name, p.key, main=True)
+        for alias in p.aliases:
+            self._add_name(alias, p.key, main=False)
+        if p.date_of_birth:
+            for variant in _date_variants(p.date_of_birth):
+                self._add(variant, "dob", p.key)
+        if p.address:
+            self._add_identifier(tokens(p.address), "address", p.key)
+            for line in re.split(r"[,\n]+", p.address):
+                words = tokens(line)
+                if len(words) >= 2 and any(len(w) >= 3 and not w.isdigit() and w not in ORDINARY_WORDS
+                                           for w in words):
+                    self._add(words, "address", p.key)
+            for postcode in _POSTCODE.findall(p.address.upper()):
+                self._add_identifier(tokens(postcode), "address", p.key)
+        if p.phone:
+            digits = re.sub(r"\D", "", p.phone)
+            self._add_identifier(tokens(p.phone), "phone", p.key)
+            if digits:
+                self._add((str(int(digits)),), "phone", p.key)
+                if digits.startswith("44"):
+                    self._add((str(int(digits[2:] or "0")),), "phone", p.key)
+                elif digits.startswith("0"):
+                    self._add(("44" + digits.lstrip("0"),), "phone", p.key)
+
+    def _add_name(self, name: str, who: int, *, main: bool) -> None:
+        parts = [tokens(w) for w in (name or "").split()]
+        parts = [w for w in parts if w]
+        if not parts:
+            return
+        full = tuple(t for w in parts for t in w)
+        self._add(full, "family" if main and len(parts) == 1 else "name", who)
+        if len(parts) == 1:
+            if len(full) > 1:
+                self._add(("".join(full),), "name", who)
+            return
+        first, last = parts[0], parts[-1]
+        kind_last = "family" if main else "name"
+        self._add(last, kind_last, who)
+        if len(last) > 1:
+            self._add(("".join(last),), kind_last, who)
+        self._add(first + last, "name", who)
+        self._add(last + first, "name", who)  # "Barrett, Liam"
+        if main:
+            for word in parts[:-1]:
+                for t in word:
+                    if len(t) >= 2:
+                        self._add((t,), "name", who)
+        for t in last:
+            if len(t) >= 2 and len(last) > 1:
+                self._add((t,), kind_last, who)
+        initials = tuple(w[0][0] for w in parts if w[0][0].isalpha())
+        if len(initials) >= 2:
+            for letters in {initials, (initials[0], initials[-1])}:
+                self._add(letters, "initials", who, upper=True)
+                self._add(("".join(letters),), "initials", who, upper=True)
+            self._add((initials[0], *last), "name", who, upper=True)  # "L. Barrett"
+            self._add((*last, initials[0]), "name", who, upper=True)  # "Barrett, L."
+
+    # ---- matching -----------------------------------------------------------------
+
+    def mask(self, text: str | None, context: int | None = None, *, html: bool = False) -> str:
+        """The text with every known name replaced; `html` leaves tags and structural attributes intact."""
         if not text:
-            return ""
-        return pattern.sub(lambda m: replacements[m.group(0).casefold()], text)
+            return text or ""
+        text = unicodedata.normalize("NFC", text)
+        out, pos = [], 0
+        for hit in self._scan(text, context, html):
+            out.append(text[pos:hit.start])
+            out.append(str(escape(hit.replacement)) if html else hit.replacement)
+            pos = hit.end
+        if not out:
+            return text
+        out.append(text[pos:])
+        return "".join(out)
 
-    return mask
+    def find(self, text: str | None, context: int | None = None) -> list[Hit]:
+        """Each name found in the text, with what replaces it."""
+        if not text:
+            return []
+        return list(self._scan(unicodedata.normalize("NFC", text), context, False))
+
+    def _scan(self, text: str, context, html: bool) -> Iterator[Hit]:
+        if not self._anchors:
+            return
+        present = self._anchors.intersection(_words(text))
+        if not present:
+            return
+        relevant = {id(e): e for a in present for e in self._by_anchor[a]}
+        firsts = frozenset(e.words[0] for e in relevant.values())
+        pos = 0
+        for m in _surface_pattern(firsts).finditer(text):
+            if m.start() < pos:
+                continue
+            if html and _protected(text, m.start()):
+                continue
+            best = self._longest(text, m, [e for e in self._by_first[norm_token(m.group())] if id(e) in relevant])
+            if best is None:
+                continue
+            end, entry = best
+            pos = end
+            yield Hit(m.start(), end, text[m.start():end], self._replacement(entry, context))
+
+    def _longest(self, text: str, m: re.Match, candidates: list[_Entry]):
+        first = m.group()
+        for entry in candidates:
+            if entry.ordinary and first.islower():
+                continue
+            if entry.upper and not _upper_ok(first, entry.words[0]):
+                continue
+            end = m.end()
+            for word in entry.words[1:]:
+                gap = GAP.match(text, end)
+                nxt = gap and WORD.match(text, gap.end())
+                if not nxt or norm_token(nxt.group()) != word or (entry.upper and not _upper_ok(nxt.group(), word)):
+                    break
+                end = nxt.end()
+            else:
+                return end, entry
+        return None
+
+    def _replacement(self, entry: _Entry, context) -> str:
+        if entry.kind in NEUTRAL:
+            return NEUTRAL[entry.kind]
+        people = [self.people[k] for k in entry.people]
+        if context is not None:
+            here = [p for p in people if p.debrief_id == context]
+            people = here or people
+        if len(people) == 1:
+            return people[0].pseudonym
+        return FAMILY_TOKEN if entry.kind == "family" else NAME_TOKEN
 
 
-def mask_for(debrief) -> Callable[[str | None], str]:
-    """Identity for the review team; for everyone else, the debrief's known names become pseudonyms."""
-    from app.permissions import sees_case_text
+_ASCII_BREAKS = bytes(c if (chr(c).isascii() and (chr(c).isalnum() or c == 0x5F)) or c >= 0x80 else 0x20
+                      for c in range(256))
 
-    if sees_case_text():
-        return lambda text: text or ""
-    return masker(debrief.subjects)
+
+def _words(text: str) -> set[bytes]:
+    """The folded words of a text as UTF-8, quickly: ASCII split in C, only words with other characters
+    folded one by one."""
+    words = set(text.casefold().encode("utf-8", "surrogatepass").translate(_ASCII_BREAKS).split())
+    other = [w for w in words if not w.isascii()]
+    for raw in other:
+        words.update(w.encode("utf-8", "surrogatepass")
+                     for w in WORD.findall(fold(raw.decode("utf-8", "surrogatepass"))))
+    return words
+
+
+def _upper_ok(surface: str, word: str) -> bool:
+    """Initials count only in capitals: "L B" or "LB" is a person, "lb" is a weight."""
+    if len(word) == 1 or len(surface) <= 3:
+        return surface.isupper()
+    return True
+
+
+def _anchors(entry: _Entry) -> set[str]:
+    """Words whose presence makes the entry worth looking for: for identifiers the longest (a date's year),
+    else the first; a number also as it is written with leading zeros."""
+    word = max(entry.words, key=len) if entry.kind in NEUTRAL and len(entry.words) > 1 else entry.words[0]
+    if word.isascii() and word.isdigit():
+        return {word, "0" + word, "00" + word}
+    return {word}
+
+
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+
+
+def _date_variants(d: date) -> set[tuple[str, ...]]:
+    day, month, year = str(d.day), str(d.month), str(d.year)
+    names = {MONTHS[d.month - 1], MONTHS[d.month - 1][:3]}
+    if d.month == 9:
+        names.add("sept")
+    out = {(day, month, year), (year, month, day)}
+    for name in names:
+        out |= {(day, name, year), (name, day, year)}
+    return out
+
+
+# ---- the surface forms of a folded word -------------------------------------------
+
+@lru_cache(maxsize=1)
+def _reverse_fold() -> tuple[dict[str, str], dict[str, str]]:
+    """For each folded character, every character that folds to it (and two-letter folds like ß -> ss)."""
+    single: dict[str, set[str]] = defaultdict(set)
+    double: dict[str, set[str]] = defaultdict(set)
+    for cp in list(range(0x30, 0x2000)) + list(range(0x1E00, 0x2000)) + list(range(0xFB00, 0xFB07)):
+        ch = chr(cp)
+        if not ch.isalnum():
+            continue
+        folded = fold(ch)
+        if len(folded) == 1:
+            single[folded].add(ch)
+        elif len(folded) == 2:
+            double[folded].add(ch)
+    return ({k: "".join(sorted(v)) for k, v in single.items()}, {k: "".join(sorted(v)) for k, v in double.items()})
+
+
+def _char_class(ch: str) -> str:
+    single, _ = _reverse_fold()
+    chars = set(single.get(ch, "")) | {ch}
+    return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]" + _MARK_CLASS
+
+
+def _word_pattern(word: str) -> str:
+    if word.isascii() and word.isdigit():
+        return "0*" + re.escape(word) + "(?:st|nd|rd|th)?"
+    _, double = _reverse_fold()
+    out, i = [], 0
+    while i < len(word):
+        pair = word[i:i + 2]
+        if len(pair) == 2 and pair in double:
+            alts = "|".join(re.escape(c) for c in double[pair])
+            out.append(f"(?:{_char_class(pair[0])}{_char_class(pair[1])}|{alts})")
+            i += 2
+        else:
+            out.append(_char_class(word[i]))
+            i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=512)
+def _surface_pattern(words: frozenset[str]) -> re.Pattern:
+    alternatives = sorted(words, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(_word_pattern(w) for w in alternatives) + r")(?!\w)")
+
+
+# ---- HTML and XML: only text and the attributes people read -------------------------
+
+_STRUCTURAL_ATTRIBUTES = frozenset("""
+class id name for type role method action href src rel lang dir tabindex form enctype autocomplete inputmode
+integrity nonce accept accept-charset headers list xmlns xml:space w:rsidr w:rsidrdefault w:rsidp w:rsidrpr
+aria-controls aria-describedby aria-labelledby aria-owns aria-activedescendant aria-live aria-current
+hx-get hx-post hx-put hx-patch hx-delete hx-target hx-swap hx-swap-oob hx-trigger hx-headers hx-include
+hx-select hx-select-oob hx-push-url hx-replace-url hx-ext hx-vals hx-indicator hx-sync hx-params
+hx-encoding hx-disinherit hx-on hx-boost hx-disabled-elt
+""".split())
+_ATTRIBUTE = re.compile(r"""([^\s=/>"']+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
+
+
+def _protected(text: str, i: int) -> bool:
+    """Inside a tag, outside any attribute people read (or in the CSRF token's field)."""
+    lt = text.rfind("<", 0, i)
+    if lt < 0 or text.rfind(">", 0, i) > lt:
+        return False
+    gt = text.find(">", i)
+    tag = text[lt:gt if gt >= 0 else len(text)]
+    if "csrf" in tag:
+        return True
+    offset = i - lt
+    for attr in _ATTRIBUTE.finditer(tag):
+        if attr.start(2) <= offset < attr.end(2):
+            return attr.group(1).lower() in _STRUCTURAL_ATTRIBUTES
+    return True

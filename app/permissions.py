@@ -126,20 +126,11 @@ def may_run_debriefs(user=None) -> bool:
 
 
 def sees_case_text(user=None) -> bool:
-    """Free text that may hold names (summary, rationale, reasons): the review team only."""
-    if user is None:
-        from flask import g
+    """Real names of case subjects: the review team only, and not while a reviewer views a page as someone
+    else. This chooses presentation; the protection is the gate in app.disclosure."""
+    from app.disclosure import reads_names
 
-        if "sees_case_text" not in g:  # asked once per row on long pages
-            g.sees_case_text = current_user.has_role(Role.REVIEWER)
-        return g.sees_case_text
-    return user.has_role(Role.REVIEWER)
-
-
-def sees_staff_names(user=None) -> bool:
-    """Names of staff on a debrief (lead reviewer, who moved it): not for the board or working group."""
-    user = user if user is not None else current_user
-    return user.has_role(Role.REVIEWER, Role.MEMBER, Role.PARTNER)
+    return reads_names(user)
 
 
 def scoped(stmt: Select, model: type, user=None) -> Select:
@@ -160,6 +151,11 @@ def get_or_404(model: type, object_id, user=None):
     if obj is None:
         audit.log_security("access.not_found", object_type=model.__tablename__, object_id=object_id)
         abort(404)
+    case = getattr(obj, "debrief_id", None) if model is not Debrief else obj.id
+    if case is not None:
+        from app.disclosure import set_context
+
+        set_context(case)
     return obj
 
 

@@ -46,7 +46,7 @@ def test_pseudonyms_are_allocated_in_order_and_never_reused(app, client, signed_
     assert subjects(app, d)[-1] == ("Dora Lastname", "Adult D")
     with app.app_context():
         erased = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.operation == "erasure"))
-        assert erased.object_type == "subject" and erased.fields == "date_of_birth,real_name,role"
+        assert erased.object_type == "subject" and erased.fields == "address,aliases,date_of_birth,phone,real_name,role"
 
 
 def test_bad_subject_input_gets_422_and_nothing_saved(app, client, signed_in, make_debrief):

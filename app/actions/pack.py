@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload
 from app import audit
 from app.actions import bp, queries
 from app.actions.forms import CommentForm, ExtensionDecisionForm
-from app.actions.present import Presenter
 from app.debriefs.timeliness import today
 from app.exports import docx_bytes, marked_document
 from app.extensions import db
@@ -86,7 +85,7 @@ def gather(user) -> Pack:
 def pack():
     audit.log_consultation("action", None, action="actions.pack")
     p = gather(current_user)
-    return render_template("actions/pack.html", p=p, show=Presenter(p.everything), may_sign_off=may_sign_off,
+    return render_template("actions/pack.html", p=p, may_sign_off=may_sign_off,
                            may_decide_extension=may_decide_extension,
                            comment_form=lambda a: CommentForm(formdata=None, version=a.version, prefix=f"c{a.id}"),
                            decision_form=lambda a: ExtensionDecisionForm(formdata=None, version=a.version,
@@ -102,9 +101,8 @@ def pack_docx():
         flash("Say who the meeting pack is for.", "error")
         return redirect(url_for("actions.pack")), 303
     p = gather(current_user)
-    show = Presenter(p.everything)
     audit.disclosure("action", None, recipient=form.recipient.data, action="actions.pack_docx")
-    data = docx_bytes(_document(p, show))
+    data = docx_bytes(_document(p))
     db.session.commit()
     return Response(data, headers={
         "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -125,7 +123,7 @@ def _table(doc, headings: list[str], rows: list[list[str]]) -> None:
             cell.text = value
 
 
-def _document(p: Pack, show: Presenter):
+def _document(p: Pack):
     doc = marked_document(landscape=True, margin_mm=14)
     doc.add_heading(f"Action meeting pack, {p.on:%d %B %Y}", level=0)
     doc.add_paragraph(f"{p.overdue} overdue, {p.due_soon.total} due in the next {DUE_AHEAD} days, "
@@ -143,19 +141,19 @@ def _document(p: Pack, show: Presenter):
     for band in p.bands:
         heading(band)
         _table(doc, ["Ref", "What", "Owner", "Due", "Days over", "Status"],
-               [[ref(a), show.text(a, a.what), show.owner(a), f"{a.due_on:%d %b %Y}", str(p.days_overdue(a)),
+               [[ref(a), a.what, a.owner_label, f"{a.due_on:%d %b %Y}", str(p.days_overdue(a)),
                  ActionStatus(a.status).label] for a in band.actions])
     heading(p.due_soon)
     _table(doc, ["Ref", "What", "Owner", "Due", "Status"],
-           [[ref(a), show.text(a, a.what), show.owner(a), f"{a.due_on:%d %b %Y}", ActionStatus(a.status).label]
+           [[ref(a), a.what, a.owner_label, f"{a.due_on:%d %b %Y}", ActionStatus(a.status).label]
             for a in p.due_soon.actions])
     heading(p.awaiting)
     _table(doc, ["Ref", "What", "Owner", "Completed", "Evidence", "Decision"],
-           [[ref(a), show.text(a, a.what), show.owner(a), f"{a.completed_on:%d %b %Y}" if a.completed_on else "",
-             show.text(a, a.evidence) + (f"\n{a.evidence_link}" if a.evidence_link else ""), "Sign off / send back"]
+           [[ref(a), a.what, a.owner_label, f"{a.completed_on:%d %b %Y}" if a.completed_on else "",
+             (a.evidence or "") + (f"\n{a.evidence_link}" if a.evidence_link else ""), "Sign off / send back"]
             for a in p.awaiting.actions])
     doc.add_heading(f"Extension requests ({len(p.extensions)})", level=1)
     _table(doc, ["Ref", "Due now", "Asked for", "Reason", "Decision"],
-           [[ref(e.action), f"{e.old_due:%d %b %Y}", f"{e.new_due:%d %b %Y}", show.text(e.action, e.reason),
+           [[ref(e.action), f"{e.old_due:%d %b %Y}", f"{e.new_due:%d %b %Y}", (e.reason or ""),
              "Approve / refuse"] for e in p.extensions])
     return doc

@@ -7,7 +7,6 @@ from flask_login import current_user
 from app import audit
 from app.actions import bp, queries
 from app.actions.forms import ActionFilterForm
-from app.actions.present import Presenter
 from app.exports import csv_response
 from app.extensions import db
 from app.htmx import render
@@ -15,18 +14,15 @@ from app.learning.forms import RecipientForm
 from app.learning.overdue import is_overdue
 from app.learning.services import active_themes
 from app.models import ActionStatus, Role, utcnow
-from app.permissions import BOARD_ROLES, may_update_action, policy, sees_staff_names
+from app.permissions import BOARD_ROLES, may_update_action, policy
 
 
 def _filters(args) -> tuple[ActionFilterForm, queries.ActionFilters]:
     form = ActionFilterForm(args)
-    owners = queries.owner_choices(current_user) if sees_staff_names() else queries.team_choices(current_user)
-    form.set_choices(owners, active_themes(), queries.department_choices(current_user))
+    form.set_choices(queries.owner_choices(current_user), active_themes(), queries.department_choices(current_user))
     if not form.validate():
         return form, queries.ActionFilters()
     owner = form.owner.data or None
-    if owner and owner.startswith("user:") and not sees_staff_names():
-        owner = None  # the board and working group filter by team, never by a named person
     return form, queries.ActionFilters(owner=owner, status=form.status.data or None, overdue=bool(form.overdue.data),
                                        due_within=form.due_within.data, debrief=(form.debrief.data or "").strip() or None,
                                        theme=form.theme.data, department=form.department.data or None,
@@ -53,7 +49,7 @@ def board():
     pages = max(1, -(-total // queries.PAGE_SIZE))
     return render("actions/board.html", "actions/_list.html", form=form, filters=filters, actions=actions,
                   columns=columns, counts=counts, total=total, pages=pages, statuses=list(ActionStatus),
-                  show=Presenter(actions), is_overdue=is_overdue, may_update_action=may_update_action,
+                  is_overdue=is_overdue, may_update_action=may_update_action,
                   export_form=RecipientForm(formdata=None))
 
 
@@ -66,9 +62,8 @@ def export():
         return redirect(url_for("actions.board", **request.args)), 303
     _, filters = _filters(request.args)
     actions = queries.rows(queries.filtered(filters, current_user), size=None)
-    show = Presenter(actions)
     audit.disclosure("action", None, recipient=form.recipient.data, action="actions.export")
-    rows = [[a.reference(a.debrief_row.reference), show.text(a, a.what), show.owner(a), a.accountable_lead or "",
+    rows = [[a.reference(a.debrief_row.reference), a.what, a.owner_label, a.accountable_lead or "",
              a.department or "", a.due_on.isoformat(), ActionStatus(a.status).label,
              "yes" if is_overdue(a) else "no", a.priority, a.scope,
              a.completed_on.isoformat() if a.completed_on else "", a.closed_on.isoformat() if a.closed_on else ""]

@@ -21,7 +21,6 @@ from app.actions.forms import (
     FollowUpForm,
     OwnerUpdateForm,
 )
-from app.actions.present import Presenter
 from app.extensions import db
 from app.forms import submitted_version
 from app.htmx import is_htmx, trigger
@@ -45,8 +44,7 @@ from app.versioning import StaleEdit
 
 def plan_form(cls=ActionForm, formdata=None, **kwargs):
     form = cls(formdata, **kwargs) if formdata is not None else cls(formdata=None, **kwargs)
-    users = db.session.scalars(select(User).where(User.active).order_by(User.full_name)).all()
-    form.set_choices(users, services.active_teams(), active_themes())
+    form.set_choices(services.possible_owners(), services.active_teams(), active_themes())
     return form
 
 
@@ -64,7 +62,7 @@ def _fresh(action_id: int) -> Action:
 
 
 def _context(action: Action, **extra) -> dict:
-    return {"a": action, "show": Presenter([action]), "is_overdue": is_overdue,
+    return {"a": action, "is_overdue": is_overdue,
             "may_update": may_update_action(action), "may_edit": may_edit_action(),
             "may_sign_off": may_sign_off(action), "may_govern": may_govern_action(), "owns": owns(action),
             "may_decide_extension": may_decide_extension, **extra}

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from app import audit
 from app.debriefs.timeliness import today
 from app.extensions import db
-from app.models import Action, ActionNote, ActionStatus, Extension, ExtensionDecision, NoteKind, Team, Theme, utcnow
+from app.models import (Action, ActionNote, ActionStatus, Extension, ExtensionDecision, NoteKind, Role, Team, Theme,
+                        User, utcnow)
 from app.versioning import StaleEdit, check
 
 OPEN, IN_PROGRESS, COMPLETED, CLOSED, NOT_DOING = (s.value for s in ActionStatus)
@@ -206,6 +207,19 @@ def follow_up(action: Action, actor, *, version: int, data: dict) -> list[str]:
         _note(action, actor, NoteKind.FOLLOW_UP, "Recorded: " + ", ".join(f.replace("_", " ") for f in changed) + ".")
         _save(action, changed, "action.follow_up")
     return changed
+
+
+# Who can be given an action: people who do the work. Administrators and auditors run and check the
+# system; they are never offered as owners.
+OWNER_ROLES = (Role.REVIEWER, Role.MEMBER, Role.PARTNER, Role.WORKING_GROUP, Role.BOARD)
+
+
+def possible_owners() -> list[User]:
+    from app.models import UserRole
+
+    return list(db.session.scalars(
+        select(User).where(User.active, User.role_rows.any(UserRole.role.in_([r.value for r in OWNER_ROLES])))
+        .order_by(User.full_name)))
 
 
 def active_teams() -> list[Team]:

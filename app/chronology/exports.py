@@ -15,21 +15,21 @@ def _date(e) -> str:
         e.entry_date.strftime("%d/%m/%Y")
 
 
-def csv_rows(entries, *, names: bool, mask):
-    """Rows in template order. `names`: real names (review team's own copy) or pseudonyms only."""
+def csv_rows(entries, *, names: bool):
+    """Rows in template order. `names`: real names (review team's own copy) or pseudonyms only; the shared
+    version's text is masked by the disclosure gate as it leaves."""
     for e in entries:
         people = "; ".join(f"{s.pseudonym} ({s.real_name})" if names else s.pseudonym for s in e.subjects)
-        text = (lambda t: t or "") if names else mask
         yield [_date(e), e.entry_time.strftime("%H:%M") if e.entry_time else "", e.date_precision, e.agency.name,
-               e.source_system or "", e.source_ref or "", people, e.contact_type, text(e.summary),
-               text(e.action_taken), e.risk_assessment or "", text(e.outcome), text(e.significance),
+               e.source_system or "", e.source_ref or "", people, e.contact_type, e.summary or "",
+               e.action_taken or "", e.risk_assessment or "", e.outcome or "", e.significance or "",
                *["yes" if getattr(e, f) else "no" for f in FLAGS], "yes" if e.verified else "no"]
 
 
 HEADER = NAMES
 
 
-def docx_bytes(debrief, entries, *, names: bool, mask) -> bytes:
+def docx_bytes(debrief, entries, *, names: bool) -> bytes:
     doc = marked_document(landscape=True, margin_mm=14)
     styles = doc.styles["Normal"]
     styles.font.name = "Arial"
@@ -49,7 +49,9 @@ def docx_bytes(debrief, entries, *, names: bool, mask) -> bytes:
         cell.text = text
         cell.width = width
         cell.paragraphs[0].runs[0].bold = True
-    text = (lambda t: t or "") if names else mask
+    def text(value):
+        return value or ""
+
     for e in entries:
         people = ", ".join(f"{s.pseudonym} ({s.real_name})" if names else s.pseudonym for s in e.subjects)
         event = text(e.summary)

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.forms import submitted_version
 from app.htmx import is_htmx
 from app.models import ChronologyEntry, Debrief, Role
-from app.names import mask_for
+from app import disclosure
 from app.permissions import CASE_READERS, get_or_404, may_run_debriefs, policy
 
 
@@ -25,7 +25,7 @@ def _entry(debrief: Debrief, entry_id: int, deleted_ok: bool = False) -> Chronol
 
 
 def _context(debrief: Debrief, **extra) -> dict:
-    return {"debrief": debrief, "mask": mask_for(debrief), "may_edit": may_run_debriefs(), **extra}
+    return {"debrief": debrief, "may_edit": may_run_debriefs(), **extra}
 
 
 def _form(debrief: Debrief, formdata=None, **kwargs) -> EntryForm:
@@ -62,7 +62,7 @@ def page(debrief_id: int):
                                key=bool(form.key.data)) if valid else services.Filters()
     rows = services.entries(debrief, filters)
     total = services.count(debrief)
-    mask = mask_for(debrief)
+    mask = disclosure.text_mask_for(debrief.id)
     q = (form.q.data or "").strip().casefold() if valid else ""
     if q:  # searched in what this user sees, so a hidden name can never be found
         rows = [e for e in rows if q in " ".join(mask(t) for t in (e.summary, e.action_taken, e.outcome,

@@ -6,12 +6,11 @@ from flask_login import current_user
 from app import audit
 from app.chronology import bp, exports, importer, services
 from app.chronology.forms import ExportForm
-from app.names import mask_for
+from app import disclosure
 from app.exports import csv_response
 from app.extensions import db
 from app.forms import BaseForm
 from app.models import ChronologyImport, Debrief, Role, utcnow
-from app.names import masker
 from app.permissions import CASE_READERS, get_or_404, policy, sees_case_text
 
 
@@ -98,18 +97,19 @@ def export(debrief_id: int):
         return redirect(url_for("chronology.page", debrief_id=debrief.id) + "#export"), 303
     names = form.version.data == "internal" and sees_case_text()
     entries = services.entries(debrief)
-    mask = (lambda text: text or "") if names else masker(debrief.subjects)
     audit.disclosure("debrief", debrief.id, recipient=form.recipient.data,
                      action=f"chronology.export_{fmt}", reason=audit.version_reason(names))
     version = "internal" if names else "shared"
     if fmt == "csv":
-        response = csv_response(exports.HEADER, exports.csv_rows(entries, names=names, mask=mask),
+        response = csv_response(exports.HEADER, exports.csv_rows(entries, names=names),
                                 f"{debrief.reference}-chronology-{version}.csv")
     else:
-        response = Response(exports.docx_bytes(debrief, entries, names=names, mask=mask),
+        response = Response(exports.docx_bytes(debrief, entries, names=names),
                             mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                             headers={"Content-Disposition":
                                      f'attachment; filename="{debrief.reference}-chronology-{version}.docx"'})
+    if not names:
+        disclosure.pseudonymise_response()  # the shared version leaves through the gate, for reviewers too
     db.session.commit()
     return response
 
@@ -120,7 +120,7 @@ def print_view(debrief_id: int):
     audit.log_consultation("debrief", debrief_id, action="chronology.print")
     debrief = get_or_404(Debrief, debrief_id)
     return render_template("chronology/print.html", debrief=debrief, rows=services.entries(debrief),
-                           mask=mask_for(debrief), key_only=False)
+                           key_only=False)
 
 
 @bp.route("/debriefs/<int:debrief_id>/chronology/key-events")
@@ -129,5 +129,5 @@ def key_events(debrief_id: int):
     audit.log_consultation("debrief", debrief_id, action="chronology.key_events")
     debrief = get_or_404(Debrief, debrief_id)
     return render_template("chronology/print.html", debrief=debrief,
-                           rows=services.entries(debrief, services.Filters(key=True)), mask=mask_for(debrief),
+                           rows=services.entries(debrief, services.Filters(key=True)),
                            key_only=True)

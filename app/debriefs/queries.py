@@ -71,13 +71,24 @@ def filtered(filters: BoardFilters, user) -> Select:
         stmt = stmt.where(Debrief.context == filters.context)
     if filters.lead:
         stmt = stmt.where(Debrief.lead_reviewer_id == filters.lead)
-    if filters.q:
+    if filters.q and sees_case_text(user):
         like = f"%{filters.q.strip().lower()}%"
-        searchable = [Debrief.reference, Debrief.title, Debrief.policing_area, Debrief.occurrence_ref]
-        if sees_case_text(user):
-            searchable.append(Debrief.summary)
+        searchable = [Debrief.reference, Debrief.title, Debrief.policing_area, Debrief.occurrence_ref, Debrief.summary]
         stmt = stmt.where(or_(*[func.lower(func.coalesce(c, "")).like(like) for c in searchable]))
+    elif filters.q:
+        stmt = stmt.where(Debrief.id.in_(_matching_as_shown(stmt, filters.q)))
     return stmt
+
+
+def _matching_as_shown(stmt: Select, q: str) -> list[int]:
+    """Search what this reader sees (the masked title), so a hidden name or reference can never be found."""
+    from app.disclosure import mask_text
+
+    needle = q.strip().casefold()
+    rows = db.session.execute(stmt.with_only_columns(Debrief.id, Debrief.reference, Debrief.title,
+                                                     Debrief.policing_area)).all()
+    return [i for i, ref, title, area in rows
+            if needle in " ".join((ref, mask_text(title, i), area or "")).casefold()] or [-1]
 
 
 def _cards(stmt: Select, settings: dict) -> list[Card]:

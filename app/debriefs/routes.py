@@ -24,15 +24,15 @@ from app.forms import submitted_version
 from app.scoping.forms import ConfirmForm, SubjectForm
 from app.htmx import render
 from app.models import Debrief, Decision, Role, Stage, User
-from app.permissions import BOARD_ROLES, get_or_404, may_run_debriefs, policy, sees_staff_names
+from app.permissions import BOARD_ROLES, get_or_404, may_run_debriefs, policy
 
 LIST_PAGE_SIZE = 50
 
 
 def _filter_form(form_cls, args):
-    """The filter form; the lead reviewer filter only for those who may see staff names."""
+    """The filter form, with the lead reviewers to choose from (staff are named to everyone)."""
     form = form_cls(args)
-    form.set_reviewers(queries.reviewers() if sees_staff_names() else [])
+    form.set_reviewers(queries.reviewers())
     return form
 
 
@@ -40,7 +40,7 @@ def _filters(form) -> queries.BoardFilters:
     if not form.validate():
         return queries.BoardFilters()
     return queries.BoardFilters(category=form.category.data or None, context=form.context.data or None,
-                                lead=(form.lead.data or None) if sees_staff_names() else None,
+                                lead=form.lead.data or None,
                                 q=(form.q.data or "").strip() or None)
 
 

@@ -13,8 +13,8 @@ from flask import render_template
 
 from app.chronology.services import Filters, entries
 from app.models import Debrief, LearningKind, Priority, Scope
+from app import disclosure
 from app.exports import marked_document
-from app.names import masker
 
 
 @dataclass
@@ -22,14 +22,6 @@ class Content:
     debrief: Debrief
     internal: bool
     plan: str
-
-    def text(self, value: str | None) -> str:
-        if self.internal:
-            return value or ""
-        return self._mask(value)
-
-    def __post_init__(self):
-        self._mask = masker(self.debrief.subjects)
 
     @property
     def people(self) -> list[str]:
@@ -40,22 +32,24 @@ class Content:
         return entries(self.debrief, Filters(flag="key_issue"))
 
     def owner(self, action) -> str:
-        """A team or agency as named; a person by name only in the internal version (board outputs carry none)."""
-        return self.text(action.owner_shown(self.internal))
+        """Owners are staff, not case subjects: named in every version."""
+        return action.owner_label
 
     def points(self, kind: LearningKind):
         return [p for p in self.debrief.learning_points if p.kind == kind.value]
 
     @property
     def actions(self):
-        return [{"ref": a.reference(self.debrief.reference), "what": self.text(a.what),
+        return [{"ref": a.reference(self.debrief.reference), "what": a.what or "",
                  "owner": self.owner(a), "due": a.due_on, "priority": Priority(a.priority).label,
                  "scope": Scope(a.scope).label, "from": a.learning_point.label if a.learning_point else ""}
                 for a in self.debrief.actions]
 
 
 def html(content: Content, number: int | None) -> str:
-    return render_template("learning/_document.html", c=content, number=number, LearningKind=LearningKind)
+    """The document as HTML; the shared version through the disclosure gate's masker."""
+    body = render_template("learning/_document.html", c=content, number=number, LearningKind=LearningKind)
+    return body if content.internal else disclosure.mask_html(body, content.debrief.id)
 
 
 def docx(content: Content, number: int | None) -> bytes:
@@ -75,12 +69,12 @@ def docx(content: Content, number: int | None) -> bytes:
         if p.review_from and p.review_to:
             doc.add_paragraph(f"Review period: {p.review_from:%d %B %Y} to {p.review_to:%d %B %Y}.")
         for q in p.questions:
-            doc.add_paragraph(content.text(q), style="List Number")
+            doc.add_paragraph(q, style="List Number")
         for x in p.exclusion_list:
-            doc.add_paragraph(f"Not in scope: {content.text(x)}", style="List Bullet")
+            doc.add_paragraph(f"Not in scope: {x}", style="List Bullet")
     doc.add_heading("Key issues from the chronology", level=1)
     for e in content.key_issues:
-        doc.add_paragraph(f"{e.entry_date:%d %b %Y} · {e.agency.name}: {content.text(e.summary)}", style="List Bullet")
+        doc.add_paragraph(f"{e.entry_date:%d %b %Y} · {e.agency.name}: {e.summary or ''}", style="List Bullet")
     for kind, heading in ((LearningKind.GOOD_PRACTICE, "Good practice"),
                           (LearningKind.IMPROVEMENT, "Areas for improvement")):
         doc.add_heading(heading, level=1)
@@ -89,7 +83,7 @@ def docx(content: Content, number: int | None) -> bytes:
             doc.add_paragraph("None recorded.")
         for lp in points:
             themes = ", ".join(t.name for t in lp.themes)
-            doc.add_paragraph(f"{lp.label}. {content.text(lp.statement)} (Themes: {themes})", style="List Bullet")
+            doc.add_paragraph(f"{lp.label}. {lp.statement or ''} (Themes: {themes})", style="List Bullet")
     doc.add_heading("Actions", level=1)
     table = doc.add_table(rows=1, cols=6)
     table.style = "Table Grid"
@@ -100,7 +94,7 @@ def docx(content: Content, number: int | None) -> bytes:
                                                        a["priority"], a["scope"]], strict=True):
             cell.text = value
     doc.add_heading("Dissemination plan", level=1)
-    doc.add_paragraph(content.text(content.plan) or "To be agreed.")
+    doc.add_paragraph(content.plan or "To be agreed.")
     buf = io.BytesIO()
     doc.save(buf)
-    return buf.getvalue()
+    return buf.getvalue() if content.internal else disclosure.mask_docx(buf.getvalue(), d.id)

@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import audit
+from app import audit, disclosure
 from app.extensions import db
 from app.forms import BaseForm
 from app.learning import bp, content, services
@@ -24,7 +24,12 @@ class IssueForm(BaseForm):
 
 
 def _internal_requested() -> bool:
-    return request.values.get("version") == "internal" and sees_case_text()
+    """The internal version only for the review team, when asked for; the shared version goes through the
+    disclosure gate for everyone, reviewers included."""
+    internal = request.values.get("version") == "internal" and sees_case_text()
+    if not internal:
+        disclosure.pseudonymise_response()
+    return internal
 
 
 def _document(debrief: Debrief, number: int) -> LearningDocument:
@@ -118,6 +123,7 @@ def briefing(debrief_id: int):
     """The one-page 7-minute briefing for front-line staff: always the shared (pseudonymised) content."""
     debrief = get_or_404(Debrief, debrief_id)
     audit.log_shown("debrief", debrief.id, "briefing.view")
+    disclosure.pseudonymise_response()
     debrief = get_or_404(Debrief, debrief_id)
     c = content.Content(debrief, False, plan="")
     return render_template("learning/briefing.html", debrief=debrief, c=c, LearningKind=LearningKind)

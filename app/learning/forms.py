@@ -22,10 +22,10 @@ class LearningForm(BaseForm):
                         validators=[InputRequired("Say whether it repeats earlier learning.")])
     version = HiddenField()
 
-    def set_choices(self, themes, entries, mask):
+    def set_choices(self, themes, entries):
         self.theme_ids.choices = [SelectChoice(t.id, t.name) for t in themes]
         self.entry_ids.choices = [SelectChoice(e.id, f"{e.entry_date:%d %b %Y} · {e.agency.name}: "
-                                                     f"{mask(e.summary)[:90]}") for e in entries]
+                                                     f"{(e.summary or '')[:90]}") for e in entries]
 
     def validate_theme_ids(self, field):
         if not field.data:

@@ -5,7 +5,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import audit
-from app.names import mask_for
 from app.chronology.services import entries
 from app.extensions import db
 from app.forms import submitted_version
@@ -20,7 +19,7 @@ from app.permissions import BOARD_ROLES, get_or_404, policy
 
 def _learning_form(debrief: Debrief, formdata=None, **kwargs) -> LearningForm:
     form = LearningForm(formdata, **kwargs) if formdata is not None else LearningForm(formdata=None, **kwargs)
-    form.set_choices(services.active_themes(), entries(debrief), mask_for(debrief))
+    form.set_choices(services.active_themes(), entries(debrief))
     return form
 
 
@@ -41,7 +40,7 @@ def _page(debrief: Debrief, status: int = 200, form=None, action_forms=None):
     earlier = services.earlier_learning(form.theme_ids.data or [], current_user, debrief.id)
     forms = {p.id: _action_form(f"a{p.id}") for p in debrief.learning_points} | (action_forms or {})
     return render_template("learning/page.html", debrief=debrief, form=form, action_forms=forms,
-                           mask=mask_for(debrief), earlier=earlier), status
+                           earlier=earlier), status
 
 
 @bp.route("/debriefs/<int:debrief_id>/learning", methods=["GET", "POST"])

@@ -5,7 +5,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from app import audit
-from app.names import mask_for
 from app.chronology.services import Filters, entries
 from app.extensions import db
 from app.forms import submitted_version
@@ -26,7 +25,7 @@ def agenda(debrief_id: int):
     audit.log_consultation("debrief", debrief_id, action="meeting.agenda")
     debrief = get_or_404(Debrief, debrief_id)
     return render_template("meetings/agenda.html", debrief=debrief, meeting=debrief.meeting,
-                           params=debrief.parameters, issues=key_issues(debrief), mask=mask_for(debrief))
+                           params=debrief.parameters, issues=key_issues(debrief))
 
 
 def _notes_page(debrief: Debrief, status: int = 200, forms: dict | None = None, conflicts: dict | None = None):
@@ -40,7 +39,7 @@ def _notes_page(debrief: Debrief, status: int = 200, forms: dict | None = None, 
             forms[e.id] = NoteForm(formdata=None, obj=note, version=note.version if note else 0,
                                    prefix=f"n{e.id}")
     return render_template("meetings/notes.html", debrief=debrief, meeting=meeting, issues=issues, forms=forms,
-                           notes=notes, conflicts=conflicts or {}, mask=mask_for(debrief)), status
+                           notes=notes, conflicts=conflicts or {}), status
 
 
 @bp.route("/debriefs/<int:debrief_id>/meeting/notes")

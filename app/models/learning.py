@@ -173,14 +173,6 @@ class Action(db.Model):
     def owner_label(self) -> str:
         return self.owner_user.full_name if self.owner_user else (self.owner_team.name if self.owner_team else "")
 
-    def owner_shown(self, staff_names: bool) -> str:
-        """A team or agency as named; a person by name only to those who may see staff names, otherwise by
-        their agency (or "Force staff"), as the working group's and board's outputs carry no names."""
-        if self.owner_team_id or staff_names:
-            return self.owner_label
-        agency = self.owner_user.agency if self.owner_user else None
-        return agency.name if agency else "Force staff"
-
 
 class NoteKind(LabelledEnum):
     """Each line of an action's history."""

@@ -39,6 +39,11 @@ class Subject(db.Model):
     role: so.Mapped[str] = so.mapped_column(sa.String(20))
     real_name: so.Mapped[str] = so.mapped_column(sa.String(120))
     date_of_birth: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    # Other names the person is known by (nicknames, known-as, former names), one per line; and the
+    # identifiers the review team records. All of them are masked for everyone else (app.disclosure).
+    aliases: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    address: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    phone: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     # Allocated once, never reused within the debrief: "Adult A", "Child B".
     pseudonym_index: so.Mapped[int] = so.mapped_column()
     pseudonym: so.Mapped[str] = so.mapped_column(sa.String(20))
@@ -50,6 +55,10 @@ class Subject(db.Model):
         sa.UniqueConstraint("debrief_id", "pseudonym_index", name="uq_subject_pseudonym"),
         _check_in("role", SubjectRole),
     )
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in (self.aliases or "").splitlines() if a.strip()]
 
 
 parameters_subject = sa.Table(

@@ -11,9 +11,21 @@ class SubjectForm(BaseForm):
     real_name = StringField("Full name", validators=[DataRequired("Enter the person's name."), Length(max=120)],
                             description="Seen by the review team only. Everyone else sees the pseudonym.")
     date_of_birth = DateField("Date of birth", validators=[Optional()])
+    aliases = TextAreaField("Other names", validators=[Optional(), Length(max=1000)],
+                            description="Known-as names, nicknames, former names: one per line. "
+                                        "They are replaced by the pseudonym wherever they are written.")
+    address = TextAreaField("Address", validators=[Optional(), Length(max=500)],
+                            description="Review team only; shown to others as [address].")
+    phone = StringField("Phone number", validators=[Optional(), Length(max=40)],
+                        description="Review team only; shown to others as [phone number].")
     role = RadioField("Role in the case", choices=[SelectChoice(v, label) for v, label in SubjectRole.choices()],
                       validators=[InputRequired("Choose the person's role.")])
     version = HiddenField()
+
+    def details(self) -> dict:
+        return {"role": SubjectRole(self.role.data), "real_name": self.real_name.data,
+                "date_of_birth": self.date_of_birth.data, "aliases": self.aliases.data,
+                "address": self.address.data, "phone": self.phone.data}
 
     def validate_date_of_birth(self, field):
         if field.data and field.data > today():

@@ -108,8 +108,7 @@ def add_subject(debrief_id: int):
     form = SubjectForm()
     if not form.validate_on_submit():
         return render_template("scoping/subject_page.html", debrief=debrief, form=form, subject=None), 422
-    subject = services.add_subject(debrief, role=SubjectRole(form.role.data), real_name=form.real_name.data,
-                                   date_of_birth=form.date_of_birth.data)
+    subject = services.add_subject(debrief, **form.details())
     flash(f"Added as {subject.pseudonym}.", "success")
     return redirect(_debrief_url(debrief, "#subjects"))
 
@@ -136,8 +135,7 @@ def edit_subject(debrief_id: int, subject_id: int):
         return render_template("scoping/subject_page.html", debrief=debrief, form=form, subject=subject), 422
     version = submitted_version(form)
     try:
-        services.update_subject(subject, version=version, role=SubjectRole(form.role.data),
-                                real_name=form.real_name.data, date_of_birth=form.date_of_birth.data)
+        services.update_subject(subject, version=version, **form.details())
     except services.StaleEdit:
         db.session.rollback()
         current = _subject(get_or_404(Debrief, debrief_id), subject_id)

@@ -11,7 +11,7 @@ from app.versioning import StaleEdit, apply_edit
 from app.models import DEFAULT_EXCLUSIONS, Agency, Debrief, Parameters, ParametersRevision, Subject, SubjectRole, utcnow
 from app.models.scoping import pseudonym_letters
 
-SUBJECT_FIELDS = ("role", "real_name", "date_of_birth")
+SUBJECT_FIELDS = ("role", "real_name", "date_of_birth", "aliases", "address", "phone")
 PARAMETER_FIELDS = ("review_from", "review_to", "key_questions", "exclusions", "sio_name", "sio_consulted_on",
                     "sio_conditions", "disclosure_officer_informed_on")
 
@@ -31,7 +31,14 @@ def _is_child(role: SubjectRole, dob: date | None, on: date) -> bool:
     return age < 18
 
 
-def add_subject(debrief: Debrief, *, role: SubjectRole, real_name: str, date_of_birth: date | None) -> Subject:
+def _clean(value: str | None) -> str | None:
+    """Trimmed text, one entry per line for aliases; empty is None."""
+    lines = [" ".join(line.split()) for line in (value or "").splitlines()]
+    return "\n".join(line for line in lines if line) or None
+
+
+def add_subject(debrief: Debrief, *, role: SubjectRole, real_name: str, date_of_birth: date | None,
+                aliases: str | None = None, address: str | None = None, phone: str | None = None) -> Subject:
     """Add a person; the pseudonym ("Adult A", "Child B") is allocated once and never changes."""
     locked = db.session.scalars(select(Debrief).where(Debrief.id == debrief.id).with_for_update()
                                 .execution_options(populate_existing=True)).one()
@@ -39,19 +46,22 @@ def add_subject(debrief: Debrief, *, role: SubjectRole, real_name: str, date_of_
     locked.pseudonyms_used = index + 1
     prefix = "Child" if _is_child(role, date_of_birth, debrief.incident_date) else "Adult"
     subject = Subject(debrief_id=debrief.id, role=role.value, real_name=real_name.strip(), date_of_birth=date_of_birth,
+                      aliases=_clean(aliases), address=_clean(address), phone=_clean(phone),
                       pseudonym_index=index, pseudonym=f"{prefix} {pseudonym_letters(index)}")
     db.session.add(subject)
     db.session.flush()
-    audit.collection("subject", subject.id, [f for f in SUBJECT_FIELDS if f != "date_of_birth" or date_of_birth])
+    audit.collection("subject", subject.id, [f for f in SUBJECT_FIELDS if getattr(subject, f) is not None])
     db.session.commit()
     return subject
 
 
 def update_subject(subject: Subject, *, version: int, role: SubjectRole, real_name: str,
-                   date_of_birth: date | None) -> list[str]:
+                   date_of_birth: date | None, aliases: str | None = None, address: str | None = None,
+                   phone: str | None = None) -> list[str]:
     if subject.version != version:
         raise StaleEdit(subject)
-    new = {"role": role.value, "real_name": real_name.strip(), "date_of_birth": date_of_birth}
+    new = {"role": role.value, "real_name": real_name.strip(), "date_of_birth": date_of_birth,
+           "aliases": _clean(aliases), "address": _clean(address), "phone": _clean(phone)}
     changed = [k for k, v in new.items() if getattr(subject, k) != v]
     if changed:
         for k in changed:

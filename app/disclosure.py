@@ -1,0 +1,226 @@
+"""The one gate between case text and everyone outside the review team.
+
+Where it is: every response leaves through `_gate_response` (registered on the app
+with `after_request`), and every email through `mail.build`. Unless the reader is
+on the review team, the body (HTML, CSV, plain text, JSON, calendar files and Word
+documents), the htmx trigger headers and the download's file name pass through the
+masker in `app.names`, which replaces every known name, alias, initials, date of
+birth, address, phone number and occurrence reference of every case subject.
+
+How a new field goes through it: it does not need to do anything. Whatever a
+template, an export or an email writes is masked on the way out, so a new column,
+page or fragment cannot forget the gate. Only two things widen what a reader sees:
+`reads_names()` being true (a reviewer, not "viewing as" someone else), and the
+structural HTML attributes listed in `app.names` (ids, classes, URLs), which hold no
+case text. Staff (owners, chairs, attendees) are not case subjects and keep their names.
+
+Templates still choose how to present a person ("Adult A (Daniel Okafor)" for the
+review team, "Adult A" for everyone else) through `reads_names()`; that is
+presentation, not protection.
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.names import Masker, Person
+
+# Who a reviewer may preview a page as (the "View as" switch): role value -> label.
+VIEW_AS = {"partner": "a partner", "member": "a member of staff taking part", "wgroup": "the working group",
+           "board": "the board"}
+
+_TEXT_TYPES = ("text/html", "text/csv", "text/plain", "text/calendar", "application/json")
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_TRIGGER_HEADERS = ("HX-Trigger", "HX-Trigger-After-Settle", "HX-Trigger-After-Swap")
+_cache: dict = {}
+
+
+# ---- who is reading --------------------------------------------------------------
+
+def reads_names(user=None) -> bool:
+    """True only for the review team reading as themselves: the one case where names pass the gate."""
+    from app.models import Role
+
+    if user is not None:
+        return user.has_role(Role.REVIEWER)
+    if not has_request_context():
+        return False
+    if "disclosure_reads_names" not in g:
+        g.disclosure_reads_names = (current_user.is_authenticated and current_user.has_role(Role.REVIEWER)
+                                    and viewing_as() is None and not g.get("disclosure_pseudonymise"))
+    return g.disclosure_reads_names
+
+
+def viewing_as() -> str | None:
+    """The audience a reviewer chose to preview this page as (`?view_as=partner`), or None."""
+    if not has_request_context():
+        return None
+    return g.get("disclosure_view_as")
+
+
+def pseudonymise_response() -> None:
+    """This response is the shared version (a pseudonymised export): mask it even for the review team."""
+    g.disclosure_pseudonymise = True
+    g.pop("disclosure_reads_names", None)
+
+
+def set_context(debrief_id: int | None) -> None:
+    """The case a page is about: a name shared with another case's subject resolves to this case's person."""
+    if has_request_context() and debrief_id is not None and "disclosure_context" not in g:
+        g.disclosure_context = debrief_id
+
+
+def context() -> int | None:
+    return g.get("disclosure_context") if has_request_context() else None
+
+
+# ---- the masker over every case subject -------------------------------------------
+
+def masker() -> Masker:
+    """The masker for every subject of every case, rebuilt only when subjects or references change."""
+    from app.models import Debrief, Subject
+
+    key = (str(db.engine.url), _fingerprint())
+    if _cache.get("key") != key:
+        people = [Person(key=s.id, debrief_id=s.debrief_id, pseudonym=s.pseudonym, real_name=s.real_name,
+                         aliases=tuple(s.alias_list), date_of_birth=s.date_of_birth, address=s.address,
+                         phone=s.phone)
+                  for s in db.session.scalars(select(Subject))]
+        refs = db.session.execute(select(Debrief.id, Debrief.occurrence_ref)
+                                  .where(Debrief.occurrence_ref.is_not(None))).all()
+        _cache.update(key=key, masker=Masker(people, [(i, r) for i, r in refs if r and r.strip()]))
+    return _cache["masker"]
+
+
+def _fingerprint() -> tuple:
+    """Changes whenever a subject or a debrief is added, edited (its version moves) or removed."""
+    from app.models import Debrief, Subject
+
+    columns = [select(agg).scalar_subquery() for model in (Subject, Debrief)
+               for agg in (func.count(model.id), func.coalesce(func.sum(model.version), 0),
+                           func.coalesce(func.max(model.id), 0))]
+    return tuple(db.session.execute(select(*columns)).one())
+
+
+def mask_text(text: str | None, debrief_id: int | None = None) -> str:
+    """Plain text as someone outside the review team may read it."""
+    return masker().mask(text, debrief_id if debrief_id is not None else context())
+
+
+def mask_html(markup: str, debrief_id: int | None = None) -> str:
+    return masker().mask(markup, debrief_id if debrief_id is not None else context(), html=True)
+
+
+def text_mask_for(debrief_id: int | None) -> Callable[[str | None], str]:
+    """A function masking plain text of one case (for filtering searches on what the reader sees)."""
+    if reads_names():
+        return lambda text: text or ""
+    m = masker()
+    return lambda text: m.mask(text, debrief_id)
+
+
+def mask_docx(data: bytes, debrief_id: int | None = None) -> bytes:
+    """A Word file with every name masked in its text, headers, footers and properties."""
+    m, ctx = masker(), debrief_id if debrief_id is not None else context()
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename.endswith(".xml") or item.filename.endswith(".rels"):
+                content = m.mask(content.decode("utf-8"), ctx, html=True).encode("utf-8")
+            dst.writestr(item, content)
+    return out.getvalue()
+
+
+def mask_calendar(text: str, debrief_id: int | None = None) -> str:
+    """An iCalendar file: unfold its lines so a name split by folding is still found, mask, fold again."""
+    unfolded = text.replace("\r\n ", "").replace("\r\n\t", "")
+    masked = masker().mask(unfolded, debrief_id if debrief_id is not None else context())
+    return "\r\n".join(_fold_line(line) for line in masked.split("\r\n"))
+
+
+def _fold_line(line: str) -> str:
+    out, current = [], ""
+    for ch in line:
+        if len((current + ch).encode("utf-8")) > 75:
+            out.append(current)
+            current = " " + ch
+        else:
+            current += ch
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def _mask_json(value, m: Masker, ctx):
+    if isinstance(value, str):
+        return m.mask(value, ctx)
+    if isinstance(value, list):
+        return [_mask_json(v, m, ctx) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask_json(v, m, ctx) for k, v in value.items()}
+    return value
+
+
+def mask_json_text(text: str, debrief_id: int | None = None) -> str:
+    m, ctx = masker(), debrief_id if debrief_id is not None else context()
+    try:
+        return json.dumps(_mask_json(json.loads(text), m, ctx))
+    except ValueError:
+        return m.mask(text, ctx)
+
+
+# ---- the gate on every response ---------------------------------------------------
+
+def _gate_response(response: Response) -> Response:
+    if reads_names() or request.endpoint == "static":
+        return response
+    try:
+        for header in _TRIGGER_HEADERS:
+            if header in response.headers:
+                response.headers[header] = mask_json_text(response.headers[header])
+        if "Content-Disposition" in response.headers:
+            response.headers["Content-Disposition"] = mask_text(response.headers["Content-Disposition"])
+        if response.direct_passthrough or response.is_streamed:
+            return response
+        mimetype = response.mimetype or ""
+        if mimetype in _TEXT_TYPES:
+            body = response.get_data(as_text=True)
+            if mimetype == "text/html":
+                body = mask_html(body)
+            elif mimetype == "text/calendar":
+                body = mask_calendar(body)
+            elif mimetype == "application/json":
+                body = mask_json_text(body)
+            else:
+                body = mask_text(body)
+            response.set_data(body)
+        elif mimetype == DOCX_TYPE:
+            response.set_data(mask_docx(response.get_data()))
+    except Exception:  # noqa: BLE001 - fail closed: nothing unmasked leaves
+        current_app.logger.exception("disclosure gate failed; response withheld")
+        db.session.rollback()
+        return Response("The page could not be prepared. Try again.", status=500, mimetype="text/plain")
+    return response
+
+
+def _read_view_as() -> None:
+    """A reviewer's "View as" choice, for reading only: it narrows what is shown, never what is allowed."""
+    from app.models import Role
+
+    choice = request.args.get("view_as")
+    if (choice in VIEW_AS and request.method == "GET" and current_user.is_authenticated
+            and current_user.has_role(Role.REVIEWER)):
+        g.disclosure_view_as = choice
+
+
+def init_disclosure(app: Flask) -> None:
+    app.before_request(_read_view_as)
+    app.after_request(_gate_response)
