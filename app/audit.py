@@ -60,6 +60,10 @@ def record(
         raise ValueError(f"bad audit action {action!r}")
     if operation is Operation.DISCLOSURE and not (recipient and recipient.strip()):
         raise ValueError("a disclosure must name its recipient")
+    if not reason and has_request_context():
+        from app.disclosure import viewing_as
+
+        reason = f"viewed as {viewing_as()}" if viewing_as() else None
     event = AuditEvent(
         operation=operation.value,
         action=action,

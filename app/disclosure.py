@@ -32,9 +32,12 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.names import Masker, Person
 
-# Who a reviewer may preview a page as (the "View as" switch): role value -> label.
-VIEW_AS = {"partner": "a partner", "member": "a member of staff taking part", "wgroup": "the working group",
+# Who a reviewer may preview a page as (the "View as" switch): role value -> how the page names them.
+VIEW_AS = {"partner": "a partner", "member": "a member of staff taking part", "working_group": "the working group",
            "board": "the board"}
+# The pages that offer the switch: where wording others will read is written.
+VIEW_AS_PAGES = frozenset({"debriefs.detail", "scoping.parameters", "chronology.page", "learning.page",
+                           "learning.preview", "learning.issued"})
 
 _TEXT_TYPES = ("text/html", "text/csv", "text/plain", "text/calendar", "application/json")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -159,6 +162,18 @@ def _fold_line(line: str) -> str:
     return "\r\n".join(out)
 
 
+def mask_attachment(data: bytes, mimetype: str, debrief_id: int | None = None) -> bytes:
+    """A file leaving by email: calendar, Word and text files masked; anything else refused."""
+    kind = mimetype.split(";")[0].strip()
+    if kind == "text/calendar":
+        return mask_calendar(data.decode("utf-8"), debrief_id).encode("utf-8")
+    if kind == DOCX_TYPE:
+        return mask_docx(data, debrief_id)
+    if kind.startswith("text/") or kind == "application/json":
+        return mask_text(data.decode("utf-8"), debrief_id).encode("utf-8")
+    raise ValueError(f"no disclosure rule for email attachments of type {kind}")
+
+
 def _mask_json(value, m: Masker, ctx):
     if isinstance(value, str):
         return m.mask(value, ctx)
@@ -211,16 +226,39 @@ def _gate_response(response: Response) -> Response:
     return response
 
 
-def _read_view_as() -> None:
-    """A reviewer's "View as" choice, for reading only: it narrows what is shown, never what is allowed."""
+def _read_view_as():
+    """A reviewer's "View as" choice, for reading only: it narrows what is shown, never what is allowed.
+
+    A page the chosen audience may not open at all says so instead of showing it.
+    """
+    from flask import render_template
+
     from app.models import Role
+    from app.permissions import policy_of
 
     choice = request.args.get("view_as")
-    if (choice in VIEW_AS and request.method == "GET" and current_user.is_authenticated
-            and current_user.has_role(Role.REVIEWER)):
-        g.disclosure_view_as = choice
+    if not (choice in VIEW_AS and request.method == "GET" and request.endpoint in VIEW_AS_PAGES
+            and current_user.is_authenticated and current_user.has_role(Role.REVIEWER)):
+        return None
+    g.disclosure_view_as = choice
+    declared = policy_of(current_app.view_functions[request.endpoint])
+    if declared is not None and declared.roles and Role(choice) not in declared.roles:
+        return render_template("view_as_closed.html", audience=VIEW_AS[choice])
+    return None
+
+
+def view_as_context() -> dict:
+    """For the base template: the switch on the pages that offer it, and the banner while it is on."""
+    from app.models import Role
+
+    if not (has_request_context() and current_user.is_authenticated and current_user.has_role(Role.REVIEWER)):
+        return {"view_as": None, "view_as_offered": False}
+    choice = viewing_as()
+    return {"view_as": choice, "view_as_label": VIEW_AS.get(choice), "VIEW_AS": VIEW_AS,
+            "view_as_offered": request.endpoint in VIEW_AS_PAGES}
 
 
 def init_disclosure(app: Flask) -> None:
     app.before_request(_read_view_as)
     app.after_request(_gate_response)
+    app.context_processor(view_as_context)

@@ -1,7 +1,9 @@
 """Sending email over the SMTP server named in the configuration.
 
 Subjects start with the protective marking; bodies carry references and links,
-never names or narrative. Without SMTP_HOST nothing is sent.
+never names or narrative. Whatever a caller puts in, every email (subject, body
+and attachments) leaves through the disclosure gate: recipients of email are not
+treated as the review team. Without SMTP_HOST nothing is sent.
 """
 from __future__ import annotations
 
@@ -15,14 +17,20 @@ def configured() -> bool:
     return bool(current_app.config["SMTP_HOST"])
 
 
-def build(to: str, subject: str, body: str, attachments: list[tuple[str, str, bytes]] = ()) -> EmailMessage:
+def build(to: str, subject: str, body: str, attachments: list[tuple[str, str, bytes]] = (),
+          debrief_id: int | None = None) -> EmailMessage:
+    """One marked email; `debrief_id` names the case it is about, so shared names resolve to its people."""
+    from app import disclosure
+
     cfg = current_app.config
     msg = EmailMessage()
     msg["From"] = cfg["MAIL_FROM"]
     msg["To"] = to
-    msg["Subject"] = f"{cfg['MARKING']}: {subject}"
-    msg.set_content(f"{body}\n\n{cfg['MARKING']}. {cfg['HANDLING_LINE']}\n")
+    msg["Subject"] = disclosure.mask_text(f"{cfg['MARKING']}: {subject}", debrief_id)
+    msg.set_content(disclosure.mask_text(f"{body}\n\n{cfg['MARKING']}. {cfg['HANDLING_LINE']}\n", debrief_id))
     for filename, mimetype, data in attachments:
+        data = disclosure.mask_attachment(data, mimetype, debrief_id)
+        filename = disclosure.mask_text(filename, debrief_id)
         maintype, subtype = mimetype.split(";")[0].split("/")
         params = dict(p.strip().split("=", 1) for p in mimetype.split(";")[1:])
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename, params=params)

@@ -120,8 +120,14 @@ _SCOPES: dict[type, Callable[[Select, object], Select]] = {
 
 
 def may_run_debriefs(user=None) -> bool:
-    """Create referrals, move cards, edit: the review team only."""
-    user = user if user is not None else current_user
+    """Create referrals, move cards, edit: the review team only (and, on a page a reviewer is viewing as
+    someone else, nobody: the preview shows no controls)."""
+    if user is None:
+        from app.disclosure import viewing_as
+
+        if viewing_as():
+            return False
+        user = current_user
     return user.has_role(Role.REVIEWER)
 
 

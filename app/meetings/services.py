@@ -122,7 +122,7 @@ def send_invitations(meeting: Meeting, reference: str) -> int:
         method = "CANCEL" if cancelled else "REQUEST"
         messages.append(mail.build(invitee.email, subject, body, [
             (f"{reference}-debrief-meeting.ics", f"text/calendar; method={method}; charset=utf-8",
-             ics(meeting, reference, invitee))]))
+             ics(meeting, reference, invitee))], debrief_id=meeting.debrief_id))
         sent_to.append(invitee)
     if not messages:
         return 0
