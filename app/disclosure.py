@@ -192,6 +192,25 @@ def mask_json_text(text: str, debrief_id: int | None = None) -> str:
         return m.mask(text, ctx)
 
 
+# ---- telling a reviewer, as they type, what others will see ------------------------
+
+def name_check_url() -> str | None:
+    """Where a form field asks which names it holds: for a reviewer writing about one case."""
+    from flask import url_for
+
+    if reads_names() and context() is not None:
+        return url_for("scoping.check_names", debrief_id=context())
+    return None
+
+
+def names_found(text: str | None, debrief_id: int | None = None) -> list[tuple[str, str]]:
+    """Each different name in the text, with what everyone outside the review team will see instead."""
+    seen: dict[str, str] = {}
+    for hit in masker().find(text, debrief_id if debrief_id is not None else context()):
+        seen.setdefault(" ".join(hit.found.split()), hit.replacement)
+    return list(seen.items())
+
+
 # ---- the gate on every response ---------------------------------------------------
 
 def _gate_response(response: Response) -> Response:
@@ -262,3 +281,4 @@ def init_disclosure(app: Flask) -> None:
     app.before_request(_read_view_as)
     app.after_request(_gate_response)
     app.context_processor(view_as_context)
+    app.jinja_env.globals["names_found"] = names_found  # the form macro's "will show as" hint

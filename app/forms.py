@@ -7,7 +7,7 @@ than silently changed, so what is saved is always exactly what was sent.
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -19,12 +19,29 @@ def no_control_characters(form, field):
 
 
 class BaseForm(FlaskForm):
+    # Fields only the review team ever reads (a subject's own names): no "will show as" hint on them.
+    reviewers_only: tuple[str, ...] = ()
+
     class Meta:
         def bind_field(self, form, unbound_field, options):
             field = unbound_field.bind(form=form, **options)
             if isinstance(field, StringField):  # text, text areas and passwords
                 field.validators = [*field.validators, no_control_characters]
             return field
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._offer_name_check()
+
+    def _offer_name_check(self) -> None:
+        """Free text that others will read tells a reviewer, as they type, which names will be replaced."""
+        from app.disclosure import name_check_url
+
+        url = name_check_url() if self.meta.csrf else None
+        for field in self:
+            wanted = url and type(field) in (StringField, TextAreaField) and field.short_name not in (
+                *self.reviewers_only, "recipient")
+            field.name_check_url = f"{url}?field={field.name}" if wanted else None
 
 
 def submitted_version(form) -> int:

@@ -8,6 +8,7 @@ from app.models import Applies, SubjectRole
 
 
 class SubjectForm(BaseForm):
+    reviewers_only = ("real_name", "aliases", "address", "phone")
     real_name = StringField("Full name", validators=[DataRequired("Enter the person's name."), Length(max=120)],
                             description="Seen by the review team only. Everyone else sees the pseudonym.")
     date_of_birth = DateField("Date of birth", validators=[Optional()])

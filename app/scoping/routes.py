@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app import audit
+from app import audit, disclosure
 from app.extensions import db
 from app.forms import submitted_version
 from app.htmx import is_htmx
@@ -100,6 +100,15 @@ def sign_off_parameters(debrief_id: int):
 
 
 # ---- subjects ---------------------------------------------------------------------
+
+@bp.route("/debriefs/<int:debrief_id>/names-check", methods=["POST"])
+@policy(Role.REVIEWER)
+def check_names(debrief_id: int):
+    """As a reviewer types: which names in this field others will see replaced (htmx, beside the field)."""
+    debrief = get_or_404(Debrief, debrief_id)
+    text = request.form.get(request.args.get("field", ""), "")
+    return render_template("scoping/_names_found.html", found=disclosure.names_found(text, debrief.id))
+
 
 @bp.route("/debriefs/<int:debrief_id>/subjects", methods=["POST"])
 @policy(Role.REVIEWER)
