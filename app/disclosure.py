@@ -39,6 +39,31 @@ VIEW_AS = {"partner": "a partner", "member": "a member of staff taking part", "w
 VIEW_AS_PAGES = frozenset({"debriefs.detail", "scoping.parameters", "chronology.page", "learning.page",
                            "learning.preview", "learning.issued"})
 
+# Text columns that hold no case text, and why. Every other text column of every table is case text:
+# the leak crawl (tests/test_disclosure_crawl.py) plants names in all of them, so a new column is proven
+# masked without anyone listing it. (The gate itself masks every column alike.)
+NOT_CASE_TEXT = {
+    "agency": "reference data: agency names, kept by the administrator",
+    "theme": "reference data: theme names",
+    "team": "reference data: owner teams and their contact addresses",
+    "user_account": "staff accounts: staff are not case subjects",
+    "user_role": "role names",
+    "user_session": "session bookkeeping",
+    "login_throttle": "sign-in throttling keys",
+    "setting": "process settings",
+    "reminder_sent": "which reminder went to which address, once",
+    "audit_event": "identifiers and field names only, never values (app.audit)",
+    "subject": "the names and identifiers themselves: what the masker looks for",
+    "debrief.reference": "the system's own case number",
+    "stage_change.from_stage": "a stage value",
+    "stage_change.to_stage": "a stage value",
+    "parameters_revision.fields": "field names",
+    "action_note.from_status": "an action status value",
+    "action_note.to_status": "an action status value",
+    "meeting.uid": "the calendar identifier the system generates",
+    "invitee.email": "the address an invitation is sent to",
+}
+
 _TEXT_TYPES = ("text/html", "text/csv", "text/plain", "text/calendar", "application/json")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _TRIGGER_HEADERS = ("HX-Trigger", "HX-Trigger-After-Settle", "HX-Trigger-After-Swap")

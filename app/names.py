@@ -394,6 +394,7 @@ hx-get hx-post hx-put hx-patch hx-delete hx-target hx-swap hx-swap-oob hx-trigge
 hx-select hx-select-oob hx-push-url hx-replace-url hx-ext hx-vals hx-indicator hx-sync hx-params
 hx-encoding hx-disinherit hx-on hx-boost hx-disabled-elt
 """.split())
+_ADDRESS_ATTRIBUTES = frozenset({"href", "src", "action", "hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete"})
 _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
 
 
@@ -409,5 +410,8 @@ def _protected(text: str, i: int) -> bool:
     offset = i - lt
     for attr in _ATTRIBUTE.finditer(tag):
         if attr.start(2) <= offset < attr.end(2):
-            return attr.group(1).lower() in _STRUCTURAL_ATTRIBUTES
+            name = attr.group(1).lower()
+            if name in _ADDRESS_ATTRIBUTES:  # the app's own links are structure; a typed web address is text
+                return attr.group(2).strip("\"'").startswith(("/", "#", "?"))
+            return name in _STRUCTURAL_ATTRIBUTES
     return True

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app import audit
+from app import audit, disclosure
 from app.actions import bp, queries
 from app.actions.forms import CommentForm, ExtensionDecisionForm
 from app.debriefs.timeliness import today
@@ -102,6 +102,7 @@ def pack_docx():
         return redirect(url_for("actions.pack")), 303
     p = gather(current_user)
     audit.disclosure("action", None, recipient=form.recipient.data, action="actions.pack_docx")
+    disclosure.pseudonymise_response()  # the working group's pack: pseudonyms only, whoever downloads it
     data = docx_bytes(_document(p))
     db.session.commit()
     return Response(data, headers={

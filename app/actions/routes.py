@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from app import audit
+from app import audit, disclosure
 from app.actions import bp, queries
 from app.actions.forms import ActionFilterForm
 from app.exports import csv_response
@@ -63,6 +63,7 @@ def export():
     _, filters = _filters(request.args)
     actions = queries.rows(queries.filtered(filters, current_user), size=None)
     audit.disclosure("action", None, recipient=form.recipient.data, action="actions.export")
+    disclosure.pseudonymise_response()  # an action list travels beyond the review team: pseudonyms only
     rows = [[a.reference(a.debrief_row.reference), a.what, a.owner_label, a.accountable_lead or "",
              a.department or "", a.due_on.isoformat(), ActionStatus(a.status).label,
              "yes" if is_overdue(a) else "no", a.priority, a.scope,

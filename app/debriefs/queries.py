@@ -88,7 +88,7 @@ def _matching_as_shown(stmt: Select, q: str) -> list[int]:
     rows = db.session.execute(stmt.with_only_columns(Debrief.id, Debrief.reference, Debrief.title,
                                                      Debrief.policing_area)).all()
     return [i for i, ref, title, area in rows
-            if needle in " ".join((ref, mask_text(title, i), area or "")).casefold()] or [-1]
+            if needle in mask_text(" ".join((ref, title, area or "")), i).casefold()] or [-1]
 
 
 def _cards(stmt: Select, settings: dict) -> list[Card]:

@@ -37,8 +37,11 @@ def ics(meeting: Meeting, reference: str, invitee=None) -> bytes:
     event.add("description", f"Debrief meeting for {reference}. Agenda and details: {link}\n{cfg['HANDLING_LINE']}")
     if meeting.venue:
         event.add("location", meeting.venue)
-    if meeting.online_link:
-        event.add("url", meeting.online_link)
+    online = " ".join((meeting.online_link or "").split())
+    if online.startswith(("https://", "http://")) and " " not in online:
+        event.add("url", online)
+    elif online:  # not a single web address: keep it readable rather than break the file
+        event.add("comment", online)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("organizer", vCalAddress(f"mailto:{cfg['MAIL_FROM']}"))
     if invitee is not None and invitee.email:

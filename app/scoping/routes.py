@@ -15,7 +15,8 @@ from app.scoping.forms import ConfirmForm, ParametersForm, SubjectForm
 
 
 def _debrief_url(debrief: Debrief, anchor: str) -> str:
-    return url_for("debriefs.detail", debrief_id=debrief.id) + anchor
+    """The debrief page at a section (still "viewed as" someone else, if the reviewer chose so)."""
+    return url_for("debriefs.detail", debrief_id=debrief.id, view_as=disclosure.viewing_as()) + anchor
 
 
 # ---- parameters -------------------------------------------------------------------
