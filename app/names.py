@@ -185,7 +185,7 @@ class Masker:
 
     def _add_name(self, name: str, who: int, *, main: bool) -> None:
         parts = [tokens(w) for w in (name or "").split()]
-        parts = [w for w in parts if w]
+        parts = [w for w in parts if w and not all(t.isdigit() for t in w)]  # "Person 2": a number is no name
         if not parts:
             return
         full = tuple(t for w in parts for t in w)
@@ -243,40 +243,41 @@ class Masker:
     def _scan(self, text: str, context, html: bool) -> Iterator[Hit]:
         if not self._anchors:
             return
-        present = self._anchors.intersection(_words(text))
+        words, unusual = _words(text)
+        present = self._anchors.intersection(words)
         if not present:
             return
         relevant = {id(e): e for a in present for e in self._by_anchor[a]}
-        firsts = frozenset(e.words[0] for e in relevant.values())
+        by_first: dict[str, list[_Entry]] = defaultdict(list)
+        for entry in sorted(relevant.values(), key=lambda e: len(e.words), reverse=True):
+            by_first[entry.words[0]].append(entry)
         pos = 0
-        for m in _surface_pattern(firsts).finditer(text):
-            if m.start() < pos:
+        for start, end in _candidates(text, by_first, unusual):
+            if start < pos or (html and _protected(text, start)):
                 continue
-            if html and _protected(text, m.start()):
-                continue
-            best = self._longest(text, m, [e for e in self._by_first[norm_token(m.group())] if id(e) in relevant])
+            best = self._longest(text, start, end, by_first.get(norm_token(text[start:end]), ()))
             if best is None:
                 continue
-            end, entry = best
-            pos = end
-            yield Hit(m.start(), end, text[m.start():end], self._replacement(entry, context))
+            stop, entry = best
+            pos = stop
+            yield Hit(start, stop, text[start:stop], self._replacement(entry, context))
 
-    def _longest(self, text: str, m: re.Match, candidates: list[_Entry]):
-        first = m.group()
+    def _longest(self, text: str, start: int, end: int, candidates):
+        first = text[start:end]
         for entry in candidates:
             if entry.ordinary and first.islower():
                 continue
             if entry.upper and not _upper_ok(first, entry.words[0]):
                 continue
-            end = m.end()
+            stop = end
             for word in entry.words[1:]:
-                gap = GAP.match(text, end)
+                gap = GAP.match(text, stop)
                 nxt = gap and WORD.match(text, gap.end())
                 if not nxt or norm_token(nxt.group()) != word or (entry.upper and not _upper_ok(nxt.group(), word)):
                     break
-                end = nxt.end()
+                stop = nxt.end()
             else:
-                return end, entry
+                return stop, entry
         return None
 
     def _replacement(self, entry: _Entry, context) -> str:
@@ -295,15 +296,52 @@ _ASCII_BREAKS = bytes(c if (chr(c).isascii() and (chr(c).isalnum() or c == 0x5F)
                       for c in range(256))
 
 
-def _words(text: str) -> set[bytes]:
+def _words(text: str) -> tuple[set[bytes], set[bytes]]:
     """The folded words of a text as UTF-8, quickly: ASCII split in C, only words with other characters
-    folded one by one."""
-    words = set(text.casefold().encode("utf-8", "surrogatepass").translate(_ASCII_BREAKS).split())
-    other = [w for w in words if not w.isascii()]
-    for raw in other:
-        words.update(w.encode("utf-8", "surrogatepass")
-                     for w in WORD.findall(fold(raw.decode("utf-8", "surrogatepass"))))
-    return words
+    folded one by one. Also returns the words found that way, whose written form may differ from the folded."""
+    words = set(text.lower().encode("utf-8", "surrogatepass").translate(_ASCII_BREAKS).split())
+    unusual = set()
+    for raw in [w for w in words if not w.isascii()]:
+        unusual.update(w.encode("utf-8", "surrogatepass")
+                       for w in WORD.findall(fold(raw.decode("utf-8", "surrogatepass"))))
+    return words | unusual, unusual
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _candidates(text: str, by_first: dict[str, list[_Entry]], unusual: set[bytes]) -> list[tuple[int, int]]:
+    """Where a relevant first word is written, in order. Plain ASCII words are found with str.find (fast, in C);
+    words that may be written with other characters (ß, accents, dotless i) or as numbers with a regex."""
+    lowered = text.lower()
+    literal = len(lowered) == len(text)
+    spans, by_pattern = [], set()
+    for word, entries in by_first.items():
+        if not literal or not word.isascii() or word.isdigit() or word.encode() in unusual:
+            by_pattern.add(word)
+            continue
+        upper = all(e.upper for e in entries)  # initials: only capitals count
+        hay, needle = (text, word.upper()) if upper else (lowered, word)
+        i = hay.find(needle)
+        while i >= 0:
+            j = i + len(needle)
+            if (i == 0 or not _is_word_char(text[i - 1])) and (j == len(text) or not _is_word_char(text[j])):
+                if not (upper and len(word) == 1 and not _initial_follows(text, j)):
+                    spans.append((i, j))
+            i = hay.find(needle, j)
+    if by_pattern:
+        spans.extend(m.span() for m in _surface_pattern(frozenset(by_pattern)).finditer(text))
+        spans.sort()
+    else:
+        spans.sort()
+    return spans
+
+
+def _initial_follows(text: str, j: int) -> bool:
+    """After a single capital: a separator and another word ("L.B.", "L B", "L. Barrett")."""
+    gap = GAP.match(text, j)
+    return bool(gap and WORD.match(text, gap.end()))
 
 
 def _upper_ok(surface: str, word: str) -> bool:

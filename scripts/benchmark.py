@@ -3,7 +3,10 @@
 - the board at 15 and 1,500 debriefs;
 - a chronology of 2,000 entries on one page, and an inline save of one row;
 - the action board with 12,000 actions: unfiltered, filtered, by status, an owner's My actions,
-  the working group's meeting pack, and an owner's inline update.
+  the working group's meeting pack, and an owner's inline update;
+- masked pages against the same page for the review team, interleaved request by request: a partner's
+  2,000-entry chronology (one entry in ten naming a subject) and the working group's board, with 4,500
+  subjects known to the masker.
 
     .venv/bin/python scripts/benchmark.py            # SQLite in a temporary file
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python scripts/benchmark.py
@@ -84,6 +87,9 @@ def measure(app, client, path: str, requests: int = REQUESTS, post: dict | None 
             "queries": queries, "bytes": len(r.data)}
 
 
+BENCH_PEOPLE = ("Daniel Okafor", "Liam Barrett", "Jane Barrett")
+
+
 def chronology(app) -> tuple[int, int]:
     """A debrief with three subjects and 2,000 chronology entries; returns one entry's id and the debrief's."""
     from datetime import date
@@ -100,11 +106,90 @@ def chronology(app) -> tuple[int, int]:
                           lead_reviewer_id=lead.id)
         db.session.add(debrief)
         db.session.commit()
-        subjects = [add_subject(debrief, role=SubjectRole.VICTIM, real_name=f"Bench Person {i}",
-                                date_of_birth=None).id for i in range(3)]
+        subjects = [add_subject(debrief, role=SubjectRole.VICTIM, real_name=name, date_of_birth=None).id
+                    for name in BENCH_PEOPLE]
         bulk_chronology(debrief.id, 2000, db.session.scalars(sa.select(Agency.id)).all(), subjects)
         entry = db.session.scalar(sa.select(ChronologyEntry.id).order_by(ChronologyEntry.id))
         return entry, debrief.id
+
+
+FIRST_NAMES = ("Aaliyah", "Bartosz", "Ciaran", "Delyth", "Emeka", "Fionnuala", "Grzegorz", "Hamish", "Ifeoma",
+               "Jolanta", "Kofi", "Lowri", "Mairead", "Niamh", "Oluwaseun", "Padraig", "Rhiannon", "Siobhan")
+SURNAMES = ("Adeyemi", "Brannigan", "Chowdhury", "Dabrowski", "Eze", "Fitzgerald", "Gallagher", "Hussain",
+            "Iwu", "Jankowski", "Kowalczyk", "Llewellyn", "McAllister", "Nwosu", "O'Sullivan", "Przybylski")
+
+
+def subjects_everywhere(app) -> int:
+    """Three subjects with made-up names for every debrief, so the masker knows thousands of people."""
+    import random
+
+    from app.models import Debrief, Subject
+
+    rnd = random.Random(3)
+    with app.app_context():
+        ids = db.session.scalars(sa.select(Debrief.id)).all()
+        rows = [{"debrief_id": d, "role": "victim", "real_name": f"{rnd.choice(FIRST_NAMES)} {rnd.choice(SURNAMES)}",
+                 "pseudonym_index": 10 + k, "pseudonym": f"Adult {chr(75 + k)}", "version": 1}
+                for d in ids for k in range(3)]
+        db.session.execute(sa.insert(Subject), rows)
+        db.session.commit()
+        return len(rows)
+
+
+def name_some_entries(app, debrief_id: int) -> None:
+    """One chronology entry in ten names a subject, as happens when a reviewer forgets a pseudonym."""
+    from app.models import ChronologyEntry
+
+    with app.app_context():
+        ids = db.session.scalars(sa.select(ChronologyEntry.id).where(ChronologyEntry.debrief_id == debrief_id)
+                                 .order_by(ChronologyEntry.id)).all()
+        db.session.execute(sa.update(ChronologyEntry).where(ChronologyEntry.id.in_(ids[::10])).values(
+            summary="Mrs Barrett reported that Liam Barrett had been seen near Okafor's flat."))
+        db.session.commit()
+
+
+def compare(app, reference_client, masked_client, path: str, requests: int) -> dict:
+    """The same page for the review team and for a masked audience, alternating request by request."""
+    ref, masked = [], []
+    for client in (reference_client, masked_client):
+        assert client.get(path, base_url="https://localhost").status_code == 200
+    for _ in range(requests):
+        for client, times in ((reference_client, ref), (masked_client, masked)):
+            start = time.perf_counter()
+            r = client.get(path, base_url="https://localhost")
+            times.append((time.perf_counter() - start) * 1000)
+            assert r.status_code == 200
+    return {"reference_ms": statistics.median(ref), "masked_ms": statistics.median(masked),
+            "ratio": statistics.median(masked) / statistics.median(ref)}
+
+
+def masked_pages(app, reviewer_client, debrief_id: int) -> dict:
+    from app.debriefs import services
+    from app.models import Agency, Debrief, User
+
+    with app.test_request_context():
+        probation = db.session.scalar(sa.select(Agency.id).where(Agency.name == "Probation"))
+        for username, role in (("partner", "partner"), ("wg2", "working_group")):
+            create_user(username=username, full_name=username.title(), email=None, roles=[role], password=PASSWORD,
+                        must_change_password=False, agency_id=probation if role == "partner" else None)
+        services.add_participant(db.session.get(Debrief, debrief_id),
+                                 db.session.scalar(sa.select(User).where(User.username == "partner")),
+                                 db.session.scalar(sa.select(User).where(User.username == "lead")))
+    people = subjects_everywhere(app)
+    name_some_entries(app, debrief_id)
+    partner, wg = signed_in_client(app, "partner"), signed_in_client(app, "wg2")
+    with app.test_request_context():
+        from app.disclosure import _cache, masker
+
+        _cache.clear()
+        start = time.perf_counter()
+        masker()
+    built_ms = (time.perf_counter() - start) * 1000
+    n = max(REQUESTS // 5, 10)
+    return {"people": people, "masker_build_ms": built_ms,
+            "partner's chronology, 2,000 entries": compare(app, reviewer_client, partner,
+                                                           f"/debriefs/{debrief_id}/chronology", n),
+            "working group's board, 1,500 debriefs": compare(app, reviewer_client, wg, "/board", n)}
 
 
 def save_form(app, version: int) -> dict:
@@ -223,11 +308,17 @@ def main() -> None:
             results["inline save of one row"] = measure(
                 app, client, f"/debriefs/{debrief_id}/chronology/{entry_id}", post=lambda: save_form(app, next(versions)))
             results.update(action_board(app, client))
+            masked = masked_pages(app, client, debrief_id)
             backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
             print(f"Benchmark on {backend}, in-process server time")
             for label, m in results.items():
                 print(f"  {label:>34}: median {m['median_ms']:.1f} ms, p95 {m['p95_ms']:.1f} ms, "
                       f"{m['queries']} queries, {m['bytes'] / 1024:.1f} KB")
+            print(f"Masked pages against the review team's (interleaved; masker over {masked.pop('people')} "
+                  f"subjects built in {masked.pop('masker_build_ms'):.0f} ms, then cached)")
+            for label, m in masked.items():
+                print(f"  {label:>38}: review team {m['reference_ms']:.1f} ms, masked {m['masked_ms']:.1f} ms, "
+                      f"ratio {m['ratio']:.2f}")
             with app.app_context():
                 db.engine.dispose()
         finally:
