@@ -431,3 +431,27 @@ def test_owner_completes_an_action_with_evidence_and_the_working_group_signs_it_
     with app.app_context():
         stored = db.session.get(Action, action_id)
         assert stored.status == "closed" and stored.evidence_link == "https://intranet.example/training/register"
+
+
+def test_a_reviewer_typing_a_real_name_is_told_what_others_will_see(app, live, page, make_user, make_debrief):
+    from app.extensions import db
+    from app.models import Debrief, SubjectRole
+    from app.scoping.services import add_subject
+
+    make_user("rev", "reviewer")
+    d = make_debrief("scoping")
+    with app.test_request_context():
+        add_subject(db.session.get(Debrief, d), role=SubjectRole.SUSPECT, real_name="Liam Barrett",
+                    date_of_birth=None)
+    sign_in(page, live, "rev")
+    page.goto(f"{live}/debriefs/{d}")
+    page.locator("#parameters a.button").first.click()
+    box = page.get_by_label("Key questions")
+    box.wait_for()
+    box.fill("Was the risk posed by Liam Barrett known?")
+    hint = page.locator("#key_questions-names")
+    hint.filter(has_text="will show as Adult A").wait_for(timeout=10_000)
+    assert "“Liam Barrett” will show as Adult A" in hint.inner_text()
+    assert hint.get_attribute("aria-live") == "polite"
+    box.fill("Was the risk posed by Adult A known?")
+    wait_until(page, "document.getElementById('key_questions-names').textContent.trim() === ''")
