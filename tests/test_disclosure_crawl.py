@@ -236,7 +236,6 @@ def test_no_name_or_identifier_reaches_anyone_outside_the_review_team(app, new_c
 
     # Exports that are POSTs, for every role allowed them.
     with app.test_request_context():
-        from flask import url_for
 
         posted = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
         assert {e for e in posted if re.search(r"export|download|docx|csv|ics|pack", e)} <= set(EXPORTS), \

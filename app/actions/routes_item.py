@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app import audit
 from app.actions import bp, services
@@ -26,7 +25,7 @@ from app.forms import submitted_version
 from app.htmx import is_htmx, trigger
 from app.learning.overdue import is_overdue
 from app.learning.services import active_themes, add_action
-from app.models import Action, Debrief, Extension, ExtensionDecision, Role, User
+from app.models import Action, Debrief, Extension, ExtensionDecision, Role
 from app.permissions import (
     BOARD_ROLES,
     deny,

@@ -8,7 +8,7 @@ from app import audit, disclosure
 from app.extensions import db
 from app.forms import submitted_version
 from app.htmx import is_htmx
-from app.models import Agency, Debrief, Role, Subject, SubjectRole
+from app.models import Agency, Debrief, Role, Subject
 from app.permissions import BOARD_ROLES, get_or_404, policy
 from app.scoping import bp, services
 from app.scoping.forms import ConfirmForm, ParametersForm, SubjectForm

@@ -18,27 +18,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
 from markupsafe import escape
+
+from app.names.folding import GAP, WORD, is_word_char, norm_token, surface_pattern, tokens, words_of
+from app.names.markup import protected
 
 FAMILY_TOKEN = "[family name]"
 NAME_TOKEN = "[name]"
 NEUTRAL = {"dob": "[date of birth]", "reference": "[reference]", "address": "[address]", "phone": "[phone number]"}
-
-_MARK_RANGES = ((0x300, 0x370), (0x483, 0x48A), (0x591, 0x5C8), (0x1AB0, 0x1B00), (0x1DC0, 0x1E00),
-                (0x20D0, 0x2100), (0xFE20, 0xFE30))
-_MARKS = dict.fromkeys(c for lo, hi in _MARK_RANGES for c in range(lo, hi))
-# Letters with no decomposition that people type without their mark: "Yılmaz" is written "YILMAZ".
-_MARKS.update({ord(k): v for k, v in {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ŧ": "t",
-                                      "þ": "th", "æ": "ae", "œ": "oe"}.items()})
-_MARK_CLASS = "[\u0300-\u036f]*"
-
-WORD = re.compile(r"\w+")
-# What may stand between the words of one name: spaces and line breaks, full stops, commas,
-# hyphens, apostrophes (also as the entities HTML and XML escape them to).
-GAP = re.compile(r"(?:\s+|[.,/\-'\u2018\u2019\u00b7]|&#0*39;|&#x0*27;|&apos;|&nbsp;){1,6}", re.IGNORECASE)
-_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
@@ -55,28 +43,6 @@ pearl pierce poole pope rich ripley robin rock rose ross ruby rush sage savage s
 silver sky small smart snow sonny spring star stone storm summer sunny swift taylor terry tucker violet
 wade walker ward waters west white will wood woods young
 """.split())
-
-
-def fold(text: str) -> str:
-    """Case-fold, decompose compatibility forms and drop accents: the form names are compared in."""
-    if text.isascii():
-        return text.lower()
-    once = unicodedata.normalize("NFKD", text).translate(_MARKS).casefold()
-    return unicodedata.normalize("NFKD", once).translate(_MARKS)
-
-
-def norm_token(word: str) -> str:
-    token = fold(word)
-    ordinal = _ORDINAL.match(token)
-    if ordinal:
-        token = ordinal.group(1)
-    if token.isascii() and token.isdigit():
-        return str(int(token))
-    return token
-
-
-def tokens(text: str | None) -> tuple[str, ...]:
-    return tuple(norm_token(w) for w in WORD.findall(unicodedata.normalize("NFC", text or "")))
 
 
 @dataclass(frozen=True)
@@ -243,7 +209,7 @@ class Masker:
     def _scan(self, text: str, context, html: bool) -> Iterator[Hit]:
         if not self._anchors:
             return
-        words, unusual = _words(text)
+        words, unusual = words_of(text)
         present = self._anchors.intersection(words)
         if not present:
             return
@@ -253,7 +219,7 @@ class Masker:
             by_first[entry.words[0]].append(entry)
         pos = 0
         for start, end in _candidates(text, by_first, unusual):
-            if start < pos or (html and _protected(text, start)):
+            if start < pos or (html and protected(text, start)):
                 continue
             best = self._longest(text, start, end, by_first.get(norm_token(text[start:end]), ()))
             if best is None:
@@ -292,25 +258,6 @@ class Masker:
         return FAMILY_TOKEN if entry.kind == "family" else NAME_TOKEN
 
 
-_ASCII_BREAKS = bytes(c if (chr(c).isascii() and (chr(c).isalnum() or c == 0x5F)) or c >= 0x80 else 0x20
-                      for c in range(256))
-
-
-def _words(text: str) -> tuple[set[bytes], set[bytes]]:
-    """The folded words of a text as UTF-8, quickly: ASCII split in C, only words with other characters
-    folded one by one. Also returns the words found that way, whose written form may differ from the folded."""
-    words = set(text.lower().encode("utf-8", "surrogatepass").translate(_ASCII_BREAKS).split())
-    unusual = set()
-    for raw in [w for w in words if not w.isascii()]:
-        unusual.update(w.encode("utf-8", "surrogatepass")
-                       for w in WORD.findall(fold(raw.decode("utf-8", "surrogatepass"))))
-    return words | unusual, unusual
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
 def _candidates(text: str, by_first: dict[str, list[_Entry]], unusual: set[bytes]) -> list[tuple[int, int]]:
     """Where a relevant first word is written, in order. Plain ASCII words are found with str.find (fast, in C);
     words that may be written with other characters (ß, accents, dotless i) or as numbers with a regex."""
@@ -326,12 +273,12 @@ def _candidates(text: str, by_first: dict[str, list[_Entry]], unusual: set[bytes
         i = hay.find(needle)
         while i >= 0:
             j = i + len(needle)
-            if (i == 0 or not _is_word_char(text[i - 1])) and (j == len(text) or not _is_word_char(text[j])):
+            if (i == 0 or not is_word_char(text[i - 1])) and (j == len(text) or not is_word_char(text[j])):
                 if not (upper and len(word) == 1 and not _initial_follows(text, j)):
                     spans.append((i, j))
             i = hay.find(needle, j)
     if by_pattern:
-        spans.extend(m.span() for m in _surface_pattern(frozenset(by_pattern)).finditer(text))
+        spans.extend(m.span() for m in surface_pattern(frozenset(by_pattern)).finditer(text))
         spans.sort()
     else:
         spans.sort()
@@ -373,83 +320,3 @@ def _date_variants(d: date) -> set[tuple[str, ...]]:
         out |= {(day, name, year), (name, day, year)}
     return out
 
-
-# ---- the surface forms of a folded word -------------------------------------------
-
-@lru_cache(maxsize=1)
-def _reverse_fold() -> tuple[dict[str, str], dict[str, str]]:
-    """For each folded character, every character that folds to it (and two-letter folds like ß -> ss)."""
-    single: dict[str, set[str]] = defaultdict(set)
-    double: dict[str, set[str]] = defaultdict(set)
-    for cp in list(range(0x30, 0x2000)) + list(range(0x1E00, 0x2000)) + list(range(0xFB00, 0xFB07)):
-        ch = chr(cp)
-        if not ch.isalnum():
-            continue
-        folded = fold(ch)
-        if len(folded) == 1:
-            single[folded].add(ch)
-        elif len(folded) == 2:
-            double[folded].add(ch)
-    return ({k: "".join(sorted(v)) for k, v in single.items()}, {k: "".join(sorted(v)) for k, v in double.items()})
-
-
-def _char_class(ch: str) -> str:
-    single, _ = _reverse_fold()
-    chars = set(single.get(ch, "")) | {ch}
-    return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]" + _MARK_CLASS
-
-
-def _word_pattern(word: str) -> str:
-    if word.isascii() and word.isdigit():
-        return "0*" + re.escape(word) + "(?:st|nd|rd|th)?"
-    _, double = _reverse_fold()
-    out, i = [], 0
-    while i < len(word):
-        pair = word[i:i + 2]
-        if len(pair) == 2 and pair in double:
-            alts = "|".join(re.escape(c) for c in double[pair])
-            out.append(f"(?:{_char_class(pair[0])}{_char_class(pair[1])}|{alts})")
-            i += 2
-        else:
-            out.append(_char_class(word[i]))
-            i += 1
-    return "".join(out)
-
-
-@lru_cache(maxsize=512)
-def _surface_pattern(words: frozenset[str]) -> re.Pattern:
-    alternatives = sorted(words, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(_word_pattern(w) for w in alternatives) + r")(?!\w)")
-
-
-# ---- HTML and XML: only text and the attributes people read -------------------------
-
-_STRUCTURAL_ATTRIBUTES = frozenset("""
-class id name for type role method action href src rel lang dir tabindex form enctype autocomplete inputmode
-integrity nonce accept accept-charset headers list xmlns xml:space w:rsidr w:rsidrdefault w:rsidp w:rsidrpr
-aria-controls aria-describedby aria-labelledby aria-owns aria-activedescendant aria-live aria-current
-hx-get hx-post hx-put hx-patch hx-delete hx-target hx-swap hx-swap-oob hx-trigger hx-headers hx-include
-hx-select hx-select-oob hx-push-url hx-replace-url hx-ext hx-vals hx-indicator hx-sync hx-params
-hx-encoding hx-disinherit hx-on hx-boost hx-disabled-elt
-""".split())
-_ADDRESS_ATTRIBUTES = frozenset({"href", "src", "action", "hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete"})
-_ATTRIBUTE = re.compile(r"""([^\s=/>"']+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
-
-
-def _protected(text: str, i: int) -> bool:
-    """Inside a tag, outside any attribute people read (or in the CSRF token's field)."""
-    lt = text.rfind("<", 0, i)
-    if lt < 0 or text.rfind(">", 0, i) > lt:
-        return False
-    gt = text.find(">", i)
-    tag = text[lt:gt if gt >= 0 else len(text)]
-    if "csrf" in tag:
-        return True
-    offset = i - lt
-    for attr in _ATTRIBUTE.finditer(tag):
-        if attr.start(2) <= offset < attr.end(2):
-            name = attr.group(1).lower()
-            if name in _ADDRESS_ATTRIBUTES:  # the app's own links are structure; a typed web address is text
-                return attr.group(2).strip("\"'").startswith(("/", "#", "?"))
-            return name in _STRUCTURAL_ATTRIBUTES
-    return True
