@@ -211,10 +211,12 @@ def _mask_json(value, m: Masker, ctx):
 
 def mask_json_text(text: str, debrief_id: int | None = None) -> str:
     m, ctx = masker(), debrief_id if debrief_id is not None else context()
-    try:
-        return json.dumps(_mask_json(json.loads(text), m, ctx))
-    except ValueError:
-        return m.mask(text, ctx)
+    if text.lstrip().startswith(("{", "[")):  # htmx reads anything else as a list of event names
+        try:
+            return json.dumps(_mask_json(json.loads(text), m, ctx))
+        except ValueError:
+            pass
+    return m.mask(text, ctx)
 
 
 # ---- telling a reviewer, as they type, what others will see ------------------------
