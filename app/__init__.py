@@ -27,6 +27,7 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
 
     init_extensions(app)
     init_templates(app)
+    _bounded_ids(app)
     register_blueprints(app)
 
     from app.cli import init_cli
@@ -40,6 +41,18 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
     init_cli(app)
     _declare_static_public(app)
     return app
+
+
+def _bounded_ids(app: Flask) -> None:
+    """Ids in URLs are INTEGER columns (32-bit on PostgreSQL): a larger number names nothing and answers 404."""
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseId(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseId
 
 
 def _declare_static_public(app: Flask) -> None:

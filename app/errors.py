@@ -11,6 +11,7 @@ from app import audit
 from app.extensions import db
 from app.htmx import is_htmx
 from app.security import request_id
+from app.versioning import StaleEdit
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
@@ -47,6 +48,12 @@ def init_errors(app: Flask) -> None:
                            reason=str(exc.description)[:200])
         return render_error(400, "This form has expired or did not come from this system. "
                                  "Reload the page and try again.")
+
+    @app.errorhandler(StaleEdit)
+    def stale_edit(exc: StaleEdit):
+        db.session.rollback()
+        return render_error(409, "Someone else saved this at the same moment, so your change was not saved. "
+                                 "Reload to see their version, then make your change again.")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

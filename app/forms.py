@@ -7,7 +7,7 @@ than silently changed, so what is saved is always exactly what was sent.
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -16,6 +16,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def no_control_characters(form, field):
     if isinstance(field.data, str) and _CONTROL.search(field.data):
         raise ValidationError("This contains characters that cannot be stored (control characters).")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 class BaseForm(FlaskForm):
@@ -27,6 +31,8 @@ class BaseForm(FlaskForm):
             field = unbound_field.bind(form=form, **options)
             if isinstance(field, StringField):  # text, text areas and passwords
                 field.validators = [*field.validators, no_control_characters]
+            if isinstance(field, SelectField):  # "   " is no choice: Optional() would otherwise let it through
+                field.filters = [*field.filters, _strip]
             return field
 
     def __init__(self, *args, **kwargs):

@@ -109,7 +109,7 @@ def read(raw: bytes, *, agencies, subjects, marking: str) -> Preview:
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     data_rows = 0
-    for cells in reader:
+    for cells in _rows(reader, preview):
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
@@ -137,6 +137,17 @@ def read(raw: bytes, *, agencies, subjects, marking: str) -> Preview:
     elif not preview.rows and not preview.problems:
         preview.problems.append(Problem(0, "", "The file has a header but no entries."))
     return preview
+
+
+def _rows(reader, preview):
+    """The file's rows; a cell too long to be anything the chronology holds ends the reading with a problem."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        limit = csv.field_size_limit()
+        message = (f"A cell is longer than {limit:,} characters: no chronology field holds that much."
+                   if "field limit" in str(exc) else f"The file could not be read as CSV ({exc}).")
+        preview.problems.append(Problem(reader.line_num, "", message))
 
 
 def _read_row(preview, line, row, agency_ids, subject_ids, contact_types, risks, agencies, subjects):

@@ -62,7 +62,7 @@ class ReferralForm(BaseForm):
             raise ValidationError("The meeting cannot be before the incident.")
 
     def validate_subtype(self, field):
-        if not (field.data and self.context.data):
+        if not (field.data and self.context.data in {c.value for c in Context}):
             return
         allowed = {s.value for s in SUBTYPES_BY_CONTEXT[Context(self.context.data)]}
         if field.data not in allowed:
