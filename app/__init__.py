@@ -31,10 +31,12 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
     register_blueprints(app)
 
     from app.cli import init_cli
+    from app.delivery import init_delivery
     from app.disclosure import init_disclosure
     from app.errors import init_errors
     from app.security import init_security
 
+    init_delivery(app)  # first registered, so it compresses last: after the disclosure gate has masked
     init_disclosure(app)
     init_security(app)
     init_errors(app)

@@ -133,4 +133,7 @@ def load_config(env: dict | None = None, instance_path: str = "instance") -> dic
         "BASE_URL": (env.get("BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
         # Number of reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0, 0),
+        # Compress pages, fragments, exports and static files (brotli or gzip, as the browser accepts);
+        # switch off when a proxy in front already compresses.
+        "COMPRESS_RESPONSES": _bool(env.get("COMPRESS_RESPONSES"), True),
     }
