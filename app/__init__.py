@@ -148,6 +148,14 @@ def init_templates(app: Flask) -> None:
              "ActionStatus": ActionStatus, "NoteKind": NoteKind, "ExtensionDecision": ExtensionDecision,
              "Priority": Priority, "Scope": Scope}
 
+    @app.template_global()
+    def id_url_pattern(endpoint: str, arg: str = "debrief_id") -> str:
+        """An endpoint's address with {} where the id goes: url_for once for a list that links every row alike."""
+        from flask import url_for
+
+        sentinel = 2**31 - 1
+        return url_for(endpoint, **{arg: sentinel}).replace(str(sentinel), "{}")
+
     @app.template_filter("combine_args")
     def _combine_args(args: dict, **more):
         return {**args, **more}

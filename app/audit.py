@@ -3,8 +3,9 @@
 Every helper adds a row to the current database session and never commits: the
 row lands in the same transaction as the change it describes, or not at all.
 Rows carry identifiers and field names only, never values, names or narrative.
-`log_consultation` is the exception that commits, because a view changes nothing
-else and the row must survive the request.
+`log_consultation` and `log_shown` are the exceptions: a view changes nothing else
+and its row must survive the request, so they commit it at once, in a short
+transaction, without expiring what the request has already loaded.
 """
 from __future__ import annotations
 
@@ -117,13 +118,23 @@ def security(action: str, *, object_type: str | None = None, object_id=None, use
 
 
 def log_consultation(object_type: str, object_id=None, action: str | None = None, **kw) -> None:
-    """Record that the current user viewed personal data, and commit it.
+    """Record that the current user viewed personal data, committed before the page is loaded.
 
-    Call it before loading what the page shows: the commit expires loaded objects,
-    and reading them again afterwards would cost a query per object.
+    Call it before loading what the page shows, so nothing is shown whose view was not logged.
     """
     consultation(object_type, object_id, action, **kw)
-    db.session.commit()
+    _commit_keeping_loaded()
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit a view's row at once without expiring what the session has loaded: the signed-in user and roles
+    (and anything loaded to check access) stay as just read instead of being read again for the page."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def version_reason(internal: bool) -> str:
@@ -138,7 +149,7 @@ def log_shown(object_type: str, object_id, action: str, internal: bool | None = 
     """
     disclosure(object_type, object_id, recipient=f"on screen to user_account {_actor_id(None)}", action=action,
                reason=None if internal is None else version_reason(internal))
-    db.session.commit()
+    _commit_keeping_loaded()
 
 
 def log_security(action: str, **kw) -> None:
