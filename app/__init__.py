@@ -149,12 +149,14 @@ def init_templates(app: Flask) -> None:
              "Priority": Priority, "Scope": Scope}
 
     @app.template_global()
-    def id_url_pattern(endpoint: str, arg: str = "debrief_id") -> str:
-        """An endpoint's address with {} where the id goes: url_for once for a list that links every row alike."""
+    def id_url_parts(endpoint: str, arg: str = "debrief_id") -> tuple[str, str]:
+        """An endpoint's address before and after the id: url_for once for a list that links every row alike
+        (the template writes parts[0] ~ id ~ parts[1])."""
         from flask import url_for
 
-        sentinel = 2**31 - 1
-        return url_for(endpoint, **{arg: sentinel}).replace(str(sentinel), "{}")
+        sentinel = str(2**31 - 1)
+        before, _, after = url_for(endpoint, **{arg: int(sentinel)}).partition(sentinel)
+        return before, after
 
     @app.template_filter("combine_args")
     def _combine_args(args: dict, **more):
@@ -169,11 +171,16 @@ def init_templates(app: Flask) -> None:
             return f"{subject.pseudonym} ({subject.real_name})"
         return subject.pseudonym
 
+    labels = {name: {member.value: member.label for member in enum} for name, enum in enums.items()}
+
     @app.template_filter("enum_label")
     def _enum_label(value, enum_name: str):
         if value in (None, ""):
             return "—"
-        return enums[enum_name](value).label
+        try:
+            return labels[enum_name][value]
+        except KeyError:
+            return enums[enum_name](value).label  # an unknown value fails loudly, as before
 
     @app.context_processor
     def _permissions():

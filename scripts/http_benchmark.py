@@ -47,11 +47,11 @@ request = function()
   local n = counter % 20
   if n < 9 then return wrk.format("GET", "/board")
   elseif n < 12 then return wrk.format("GET", "/debriefs/" .. DEBRIEF)
-  elseif n < 15 then return wrk.format("GET", "/debriefs/" .. DEBRIEF .. "/chronology/" .. ENTRY, {["HX-Request"]="true"})
+  elseif n < 15 then return wrk.format("GET", "/debriefs/" .. DEBRIEF .. "/chronology/" .. ENTRY, {["HX-Request"]="true", ["Cookie"]=COOKIE})
   elseif n < 17 then return wrk.format("POST", "/debriefs/" .. DEBRIEF .. "/chronology",
-      {["HX-Request"]="true", ["X-CSRFToken"]=TOKEN, ["Content-Type"]="application/x-www-form-urlencoded",
+      {["HX-Request"]="true", ["Cookie"]=COOKIE, ["X-CSRFToken"]=TOKEN, ["Content-Type"]="application/x-www-form-urlencoded",
        ["Referer"]=BASE .. "/"}, BODY)
-  else return wrk.format("GET", "/actions", {["HX-Request"]="true"}) end
+  else return wrk.format("GET", "/actions", {["HX-Request"]="true", ["Cookie"]=COOKIE}) end
 end
 """
 FRAGMENT_LUA = """
@@ -59,10 +59,10 @@ counter = 0
 request = function()
   counter = counter + 1
   if counter % 2 == 0 then
-    return wrk.format("GET", "/debriefs/" .. DEBRIEF .. "/chronology/" .. ENTRY, {["HX-Request"]="true"})
+    return wrk.format("GET", "/debriefs/" .. DEBRIEF .. "/chronology/" .. ENTRY, {["HX-Request"]="true", ["Cookie"]=COOKIE})
   end
   return wrk.format("POST", "/debriefs/" .. DEBRIEF .. "/chronology",
-      {["HX-Request"]="true", ["X-CSRFToken"]=TOKEN, ["Content-Type"]="application/x-www-form-urlencoded",
+      {["HX-Request"]="true", ["Cookie"]=COOKIE, ["X-CSRFToken"]=TOKEN, ["Content-Type"]="application/x-www-form-urlencoded",
        ["Referer"]=BASE .. "/"}, BODY)
 end
 """
@@ -245,7 +245,7 @@ def main() -> None:
                 rounds.append((ref, board, wg, cpu))
             body = (f"entry_date=2025-02-03&date_precision=exact&agency_id={ids['POLICE']}&contact_type=call"
                     f"&summary=Benchmark+entry&version=0")
-            variables = {"DEBRIEF": ids["DEBRIEF"], "ENTRY": ids["ENTRY"], "TOKEN": token,
+            variables = {"DEBRIEF": ids["DEBRIEF"], "ENTRY": ids["ENTRY"], "TOKEN": token, "COOKIE": cookie,
                          "BASE": f"http://127.0.0.1:{app_port}", "BODY": body}
             fragments_out = {}
 
