@@ -57,6 +57,26 @@ def database_url(tmp: str) -> tuple[str, callable]:
     return f"{base}{sep}options={quote(f'-csearch_path={schema}')}", drop
 
 
+def bench_app(url: str, cookie_secure: bool, *usernames: tuple[str, str]):
+    """A fresh app and schema with reference data, the lead reviewer and the named (username, role) users."""
+    from app.models import Agency, Theme
+    from app.reference import STARTING_AGENCIES, STARTING_THEMES
+
+    app = create_app(env={"APP_ENV": "testing", "SECRET_KEY": "b" * 48, "DATABASE_URL": url,
+                          "SESSION_COOKIE_SECURE": "true" if cookie_secure else "false"})
+    with app.app_context():
+        db.create_all()
+        db.session.add_all(Agency(name=n) for n in STARTING_AGENCIES)
+        db.session.add_all(Theme(name=n) for n in STARTING_THEMES)
+        db.session.commit()
+        lead = create_user(username="lead", full_name="Lead Reviewer", email=None, roles=["reviewer"],
+                           password=PASSWORD, must_change_password=False).id
+        for username, role in usernames:
+            create_user(username=username, full_name=username.title(), email=None, roles=[role],
+                        password=PASSWORD, must_change_password=False)
+    return app, lead
+
+
 def measure(app, client, path: str, requests: int = REQUESTS, post: dict | None = None) -> dict:
     statements = []
     with app.app_context():
@@ -273,21 +293,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url, cleanup = database_url(tmp)
         try:
-            app = create_app(env={"APP_ENV": "testing", "SECRET_KEY": "b" * 48, "DATABASE_URL": url,
-                                  "SESSION_COOKIE_SECURE": "true"})
+            app, lead = bench_app(url, True, ("viewer", "reviewer"))
             with app.app_context():
-                db.create_all()
-                from app.models import Agency
-                from app.models import Theme
-                from app.reference import STARTING_AGENCIES, STARTING_THEMES
-
-                db.session.add_all(Agency(name=n) for n in STARTING_AGENCIES)
-                db.session.add_all(Theme(name=n) for n in STARTING_THEMES)
-                db.session.commit()
-                lead = create_user(username="lead", full_name="Lead Reviewer", email=None, roles=["reviewer"],
-                                   password=PASSWORD, must_change_password=False).id
-                create_user(username="viewer", full_name="Viewer", email=None, roles=["reviewer"],
-                            password=PASSWORD, must_change_password=False)
                 bulk_debriefs(15, [lead], max_days_ago=200)
             client = app.test_client()
             html = client.get("/login", base_url="https://localhost").get_data(as_text=True)

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import sqlalchemy as sa  # noqa: E402
 
-from benchmark import PASSWORD, chronology, database_url, subjects_everywhere  # noqa: E402
+from benchmark import PASSWORD, bench_app, chronology, database_url, subjects_everywhere  # noqa: E402
 from tests.live import free_port  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -161,25 +161,13 @@ def gz_size(port: int, path: str, cookie: str) -> tuple[int, int]:
 
 
 def setup(tmp: str) -> tuple[str, callable, dict]:
-    from app import create_app
-    from app.admin.services import create_user
     from app.extensions import db
-    from app.models import Agency, Debrief, Theme
-    from app.reference import STARTING_AGENCIES, STARTING_THEMES
+    from app.models import Agency
     from app.synthetic import bulk_debriefs
 
     url, cleanup = database_url(tmp)
-    app = create_app(env={"APP_ENV": "testing", "SECRET_KEY": SECRET, "DATABASE_URL": url,
-                          "SESSION_COOKIE_SECURE": "false"})
+    app, lead = bench_app(url, False, ("wg", "working_group"))
     with app.app_context():
-        db.create_all()
-        db.session.add_all(Agency(name=n) for n in STARTING_AGENCIES)
-        db.session.add_all(Theme(name=n) for n in STARTING_THEMES)
-        db.session.commit()
-        lead = create_user(username="lead", full_name="Lead Reviewer", email=None, roles=["reviewer"],
-                           password=PASSWORD, must_change_password=False).id
-        create_user(username="wg", full_name="Working Group", email=None, roles=["working_group"],
-                    password=PASSWORD, must_change_password=False)
         bulk_debriefs(140, [lead], max_days_ago=400)
     subjects_everywhere(app)
     entry_id, debrief_id = chronology(app)

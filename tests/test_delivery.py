@@ -8,7 +8,7 @@ import brotli
 
 from app.extensions import db
 from app.models import Debrief, SubjectRole
-from tests.conftest import login, make_app, reset_database
+from tests.conftest import make_app, reset_database
 
 
 def test_pages_are_compressed_after_the_names_are_masked(app, client, signed_in, make_debrief):

@@ -100,16 +100,24 @@ def test_named_causes_answer_4xx(app, new_client, case):
     assert r.status_code == 422 and "longer than" in r.get_data(as_text=True)
 
 
-@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "120")), deadline=None, derandomize=not os.environ.get("FUZZ_RANDOM"), suppress_health_check=list(HealthCheck))
+# FUZZ_EXAMPLES raises the number of examples; FUZZ_RANDOM=1 explores beyond CI's fixed sequence.
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "120")), deadline=None,
+                derandomize=not os.environ.get("FUZZ_RANDOM"), suppress_health_check=list(HealthCheck))
+
+
+def _clients_once(app, new_client, usernames) -> dict:
+    """Signed-in clients, made once per app and reused by every example."""
+    cache = app.extensions.setdefault("fuzz_clients", {})
+    for name in usernames:
+        if name not in cache:
+            cache[name] = _signed_in(new_client, name)
+    return {name: cache[name] for name in usernames}
+
+
+@FUZZ
 @given(data=st.data())
 def test_no_form_post_gives_a_server_error(app, new_client, case, data):
-    clients = getattr(test_no_form_post_gives_a_server_error, "_clients", {})
-    key = id(app)
-    if key not in clients:
-        clients.clear()
-        clients[key] = {u: _signed_in(new_client, u) for u in ("reviewer", "member", "wgroup")}
-        test_no_form_post_gives_a_server_error._clients = clients
-    users = clients[key]
+    users = _clients_once(app, new_client, ("reviewer", "member", "wgroup"))
     fields = _form_fields()
     with app.test_request_context():
         rules = _rules(app, "POST")
@@ -126,16 +134,10 @@ def test_no_form_post_gives_a_server_error(app, new_client, case, data):
     assert r.status_code < 500, (rule.rule, who, form, r.status_code)
 
 
-@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "120")), deadline=None, derandomize=not os.environ.get("FUZZ_RANDOM"), suppress_health_check=list(HealthCheck))
+@FUZZ
 @given(data=st.data())
 def test_no_path_or_query_gives_a_server_error(app, new_client, case, data):
-    clients = getattr(test_no_path_or_query_gives_a_server_error, "_clients", {})
-    key = id(app)
-    if key not in clients:
-        clients.clear()
-        clients[key] = {u: _signed_in(new_client, u) for u in ("reviewer", "partner", "board")}
-        test_no_path_or_query_gives_a_server_error._clients = clients
-    users = clients[key]
+    users = _clients_once(app, new_client, ("reviewer", "partner", "board"))
     with app.test_request_context():
         rule = data.draw(st.sampled_from(_rules(app, "GET")), label="route")
         override = data.draw(st.one_of(st.none(), st.integers(min_value=0, max_value=2**70)), label="id")
