@@ -448,7 +448,8 @@ def test_a_reviewer_typing_a_real_name_is_told_what_others_will_see(app, live, p
     page.locator("#parameters a.button").first.click()
     box = page.get_by_label("Key questions")
     box.wait_for()
-    box.fill("Was the risk posed by Liam Barrett known?")
+    box.fill("")
+    box.press_sequentially("Was the risk posed by Liam Barrett known?", delay=15)  # typed, as a person would
     hint = page.locator("#key_questions-names")
     hint.filter(has_text="will show as Adult A").wait_for(timeout=10_000)
     assert "“Liam Barrett” will show as Adult A" in hint.inner_text()
