@@ -109,10 +109,24 @@ def context() -> int | None:
     return g.get("disclosure_context") if has_request_context() else None
 
 
+def _case(debrief_id: int | None) -> int | None:
+    """The case a text belongs to: the one named, or else the page's."""
+    return debrief_id if debrief_id is not None else context()
+
+
 # ---- the masker over every case subject -------------------------------------------
 
 def masker() -> Masker:
-    """The masker for every subject of every case, rebuilt only when subjects or references change."""
+    """The masker for every subject of every case: checked once per request (one small query) and rebuilt only
+    when subjects or references have changed."""
+    if has_request_context():
+        if "disclosure_masker" not in g:
+            g.disclosure_masker = _current_masker()
+        return g.disclosure_masker
+    return _current_masker()
+
+
+def _current_masker() -> Masker:
     from app.models import Debrief, Subject
 
     key = (str(db.engine.url), _fingerprint())
@@ -139,11 +153,11 @@ def _fingerprint() -> tuple:
 
 def mask_text(text: str | None, debrief_id: int | None = None) -> str:
     """Plain text as someone outside the review team may read it."""
-    return masker().mask(text, debrief_id if debrief_id is not None else context())
+    return masker().mask(text, _case(debrief_id))
 
 
 def mask_html(markup: str, debrief_id: int | None = None) -> str:
-    return masker().mask(markup, debrief_id if debrief_id is not None else context(), html=True)
+    return masker().mask(markup, _case(debrief_id), html=True)
 
 
 def text_mask_for(debrief_id: int | None) -> Callable[[str | None], str]:
@@ -156,7 +170,7 @@ def text_mask_for(debrief_id: int | None) -> Callable[[str | None], str]:
 
 def mask_docx(data: bytes, debrief_id: int | None = None) -> bytes:
     """A Word file with every name masked in its text, headers, footers and properties."""
-    m, ctx = masker(), debrief_id if debrief_id is not None else context()
+    m, ctx = masker(), _case(debrief_id)
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -171,7 +185,7 @@ def mask_docx(data: bytes, debrief_id: int | None = None) -> bytes:
 def mask_calendar(text: str, debrief_id: int | None = None) -> str:
     """An iCalendar file: unfold its lines so a name split by folding is still found, mask, fold again."""
     unfolded = text.replace("\r\n ", "").replace("\r\n\t", "")
-    masked = masker().mask(unfolded, debrief_id if debrief_id is not None else context())
+    masked = masker().mask(unfolded, _case(debrief_id))
     return "\r\n".join(_fold_line(line) for line in masked.split("\r\n"))
 
 
@@ -210,7 +224,7 @@ def _mask_json(value, m: Masker, ctx):
 
 
 def mask_json_text(text: str, debrief_id: int | None = None) -> str:
-    m, ctx = masker(), debrief_id if debrief_id is not None else context()
+    m, ctx = masker(), _case(debrief_id)
     if text.lstrip().startswith(("{", "[")):  # htmx reads anything else as a list of event names
         try:
             return json.dumps(_mask_json(json.loads(text), m, ctx))
@@ -233,7 +247,7 @@ def name_check_url() -> str | None:
 def names_found(text: str | None, debrief_id: int | None = None) -> list[tuple[str, str]]:
     """Each different name in the text, with what everyone outside the review team will see instead."""
     seen: dict[str, str] = {}
-    for hit in masker().find(text, debrief_id if debrief_id is not None else context()):
+    for hit in masker().find(text, _case(debrief_id)):
         seen.setdefault(" ".join(hit.found.split()), hit.replacement)
     return list(seen.items())
 

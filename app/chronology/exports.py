@@ -49,16 +49,13 @@ def docx_bytes(debrief, entries, *, names: bool) -> bytes:
         cell.text = text
         cell.width = width
         cell.paragraphs[0].runs[0].bold = True
-    def text(value):
-        return value or ""
-
     for e in entries:
         people = ", ".join(f"{s.pseudonym} ({s.real_name})" if names else s.pseudonym for s in e.subjects)
-        event = text(e.summary)
+        event = e.summary or ""
         if e.action_taken:
-            event += f"\nAction: {text(e.action_taken)}"
+            event += f"\nAction: {e.action_taken}"
         if e.outcome:
-            event += f"\nOutcome: {text(e.outcome)}"
+            event += f"\nOutcome: {e.outcome}"
         flags = ", ".join(label for key, label in FLAGS.items() if getattr(e, key))
         if e.verified:
             flags = ", ".join(filter(None, [flags, "Verified"]))
@@ -67,7 +64,7 @@ def docx_bytes(debrief, entries, *, names: bool) -> bytes:
             when += " (approx.)"
         values = [when, " ".join(filter(None, [e.agency.name, e.source_system, e.source_ref])), people,
                   ContactType(e.contact_type).label, event,
-                  RiskLevel(e.risk_assessment).label if e.risk_assessment else "", text(e.significance), flags]
+                  RiskLevel(e.risk_assessment).label if e.risk_assessment else "", e.significance or "", flags]
         cells = table.add_row().cells
         for cell, value, width in zip(cells, values, widths, strict=True):
             cell.text = value
