@@ -130,15 +130,17 @@ def _current_masker() -> Masker:
     from app.models import Debrief, Subject
 
     key = (str(db.engine.url), _fingerprint())
-    if _cache.get("key") != key:
-        people = [Person(key=s.id, debrief_id=s.debrief_id, pseudonym=s.pseudonym, real_name=s.real_name,
-                         aliases=tuple(s.alias_list), date_of_birth=s.date_of_birth, address=s.address,
-                         phone=s.phone)
-                  for s in db.session.scalars(select(Subject))]
-        refs = db.session.execute(select(Debrief.id, Debrief.occurrence_ref)
-                                  .where(Debrief.occurrence_ref.is_not(None))).all()
-        _cache.update(key=key, masker=Masker(people, [(i, r) for i, r in refs if r and r.strip()]))
-    return _cache["masker"]
+    cached = _cache.get("masker")  # one (key, masker) pair, replaced whole: a thread never sees a mixed pair
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    people = [Person(key=s.id, debrief_id=s.debrief_id, pseudonym=s.pseudonym, real_name=s.real_name,
+                     aliases=tuple(s.alias_list), date_of_birth=s.date_of_birth, address=s.address, phone=s.phone)
+              for s in db.session.scalars(select(Subject))]
+    refs = db.session.execute(select(Debrief.id, Debrief.occurrence_ref)
+                              .where(Debrief.occurrence_ref.is_not(None))).all()
+    built = Masker(people, [(i, r) for i, r in refs if r and r.strip()])
+    _cache["masker"] = (key, built)
+    return built
 
 
 def _fingerprint() -> tuple:

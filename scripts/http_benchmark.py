@@ -158,6 +158,12 @@ def rss_mb(pid: int) -> float:
     return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
 
 
+def pss_mb(pid: int) -> float:
+    """The worker's fair share: its own pages plus its part of the pages shared with the other workers."""
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    return int(re.search(r"^Pss:\s+(\d+)", rollup, re.M).group(1)) / 1024
+
+
 def gz_size(port: int, path: str, cookie: str) -> tuple[int, int]:
     conn = http.client.HTTPConnection("127.0.0.1", port)
     conn.request("GET", path, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
@@ -261,7 +267,7 @@ def main() -> None:
             server_errors = sum(len(re.findall(r"unhandled error", p.read_text())) for p in logs.glob("app.log"))
             board_gz = gz_size(app_port, "/board", cookie)
             chron_gz = gz_size(app_port, f"/debriefs/{ids['DEBRIEF']}/chronology", cookie)
-            memory = [rss_mb(p) for p in worker_pids(app_proc)]
+            memory = [(rss_mb(p), pss_mb(p)) for p in worker_pids(app_proc)]
         finally:
             app_proc.terminate()
             if ref_proc:
@@ -285,7 +291,8 @@ def main() -> None:
     print(f"  chronology, 2,000 entries, 2 clients: p50 {chron['p50']:.0f} ms, p95 {chron['p95']:.0f} ms")
     print(f"  sizes: board {board_gz[1] / 1024:.0f} KB ({board_gz[0] / 1024:.0f} KB gzipped); chronology "
           f"{chron_gz[1] / 1024:.0f} KB ({chron_gz[0] / 1024:.0f} KB gzipped)")
-    print(f"  memory per worker after the runs: {', '.join(f'{m:.0f} MB' for m in memory)}")
+    print(f"  memory per worker after the runs (resident; proportional share): "
+          f"{', '.join(f'{rss:.0f} MB; {pss:.0f} MB' for rss, pss in memory)}")
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, subqueryload
 
 from app import audit
+from app.chronology import rows
+from app.chronology.rows import EntryRow
 from app.extensions import db
 from app.versioning import StaleEdit
-from app.models import FLAGS, Agency, ChronologyEntry, Debrief, Subject, chronological_order, utcnow
+from app.models import FLAGS, Agency, ChronologyEntry, Debrief, Subject, utcnow
 
 ENTRY_FIELDS = ("entry_date", "entry_time", "date_precision", "agency_id", "source_system", "source_ref",
                 "contact_type", "summary", "action_taken", "risk_assessment", "outcome", "significance",
@@ -26,22 +27,19 @@ class Filters:
     key: bool = False
 
 
-def entries(debrief: Debrief, filters: Filters | None = None) -> list[ChronologyEntry]:
-    """Live entries in chronological order with agency, author and people (one query) and learning (one more)."""
-    stmt = select(ChronologyEntry).where(ChronologyEntry.debrief_id == debrief.id,
-                                         ChronologyEntry.deleted_at.is_(None))
+def entries(debrief: Debrief, filters: Filters | None = None) -> list[EntryRow]:
+    """Live entries in chronological order, as plain rows (three queries however long the chronology)."""
     f = filters or Filters()
+    conditions = []
     if f.agency:
-        stmt = stmt.where(ChronologyEntry.agency_id == f.agency)
+        conditions.append(ChronologyEntry.agency_id == f.agency)
     if f.subject:
-        stmt = stmt.where(ChronologyEntry.subjects.any(Subject.id == f.subject))
+        conditions.append(ChronologyEntry.subjects.any(Subject.id == f.subject))
     if f.flag in FLAGS:
-        stmt = stmt.where(getattr(ChronologyEntry, f.flag).is_(True))
+        conditions.append(getattr(ChronologyEntry, f.flag).is_(True))
     if f.key:
-        stmt = stmt.where(or_(ChronologyEntry.key_issue.is_(True), ChronologyEntry.turning_point.is_(True)))
-    # A fixed number of queries however long the chronology: selectin loading would batch 500 entries at a time.
-    stmt = stmt.options(joinedload(ChronologyEntry.subjects), subqueryload(ChronologyEntry.learning_points))
-    return list(db.session.scalars(stmt.order_by(*chronological_order())).unique())
+        conditions.append(or_(ChronologyEntry.key_issue.is_(True), ChronologyEntry.turning_point.is_(True)))
+    return rows.load(debrief, conditions)
 
 
 def count(debrief: Debrief) -> int:
