@@ -216,6 +216,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.chronology import bp as chronology_bp
     from app.debriefs import bp as debriefs_bp
+    from app.governance import bp as governance_bp
     from app.learning import bp as learning_bp
     from app.scoping import bp as scoping_bp
     from app.main import bp as main_bp
@@ -229,5 +230,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(actions_bp)
+    app.register_blueprint(governance_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(auditlog_bp, url_prefix="/audit")

@@ -31,6 +31,10 @@ TIMELINESS = [
                "The headline timeliness measure. Cards turn red when a debrief passes it without a meeting."),
     SettingDef("amber_days_before_target", "Amber warning: days before the target", "int", 7, 0, 120,
                "Cards turn amber when this many days or fewer remain."),
+    SettingDef("target_days_to_dmm", "Target: days from incident to the daily management meeting", "int", 3, 1,
+               90, "Shown on the dashboard: how many referrals reached the DMM within it."),
+    SettingDef("target_days_to_document", "Target: days from incident to the learning document", "int", 90, 1,
+               730, "Shown on the dashboard: how many documents were issued within it."),
     SettingDef("recent_final_days", "Closed and Not progressed columns: days shown", "int", 30, 1, 3650,
                "Older cards stay in the full list of debriefs."),
 ]

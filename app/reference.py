@@ -5,6 +5,9 @@ STARTING_AGENCIES = [
     "Acute hospital", "Probation", "Housing", "Domestic abuse service / IDVA", "Education", "Other",
 ]
 
+# Of the starting agencies, the police (contact with them is "prior police contact" on the dashboard).
+STARTING_POLICE = {"Police"}
+
 STARTING_THEMES = [
     "Mental health", "Alcohol", "Drugs", "Coercive control", "Risk assessment", "Information sharing",
     "Multi-agency working and referral pathways (MARAC, MASH)", "Training and awareness",

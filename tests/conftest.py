@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.extensions import db
 from app.models import Agency, Theme
-from app.reference import STARTING_AGENCIES, STARTING_THEMES
+from app.reference import STARTING_AGENCIES, STARTING_POLICE, STARTING_THEMES
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -88,7 +88,7 @@ def reset_database(app) -> None:
             db.create_all()
             _pg_schema_ready[url] = True
         if not db.session.scalar(sa.select(sa.func.count()).select_from(Agency)):
-            db.session.add_all(Agency(name=n) for n in STARTING_AGENCIES)
+            db.session.add_all(Agency(name=n, is_police=n in STARTING_POLICE) for n in STARTING_AGENCIES)
             db.session.add_all(Theme(name=n) for n in STARTING_THEMES)
         db.session.commit()
         db.session.remove()

@@ -194,7 +194,7 @@ def test_a_gate_switched_off_by_an_admin_no_longer_stops_moves(app, client, new_
     make_user("boss", "admin")
     admin = new_client()
     login(admin, "boss")
-    form = {"target_days_to_meeting": "28", "amber_days_before_target": "7", "recent_final_days": "30",
+    form = {"target_days_to_meeting": "28", "amber_days_before_target": "7", "recent_final_days": "30", "target_days_to_dmm": "3", "target_days_to_document": "90",
             "gate.referral_decision": "0"}
     assert admin.post_form("/admin/process", form).status_code == 302
     signed_in("reviewer")
@@ -494,10 +494,10 @@ def test_admin_changes_the_target_and_cards_follow(app, client, new_client, sign
     admin = new_client()
     login(admin, "boss")
     bad = admin.post_form("/admin/process", {"target_days_to_meeting": "0", "amber_days_before_target": "x",
-                                             "recent_final_days": "30", "gate.referral_decision": ["0", "1"]})
+                                             "recent_final_days": "30", "target_days_to_dmm": "3", "target_days_to_document": "90", "gate.referral_decision": ["0", "1"]})
     assert bad.status_code == 422 and "Enter a number from 1 to 365." in bad.get_data(as_text=True)
     ok = admin.post_form("/admin/process", {"target_days_to_meeting": "14", "amber_days_before_target": "3",
-                                            "recent_final_days": "30", "gate.referral_decision": ["0", "1"]})
+                                            "recent_final_days": "30", "target_days_to_dmm": "3", "target_days_to_document": "90", "gate.referral_decision": ["0", "1"]})
     assert ok.status_code == 302
     assert "Overdue" in client.get("/board").get_data(as_text=True)
     assert client.post_form("/admin/process", {"target_days_to_meeting": "1"}, token_from="/board").status_code == 403

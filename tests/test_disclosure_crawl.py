@@ -57,6 +57,7 @@ EXPORTS = {
     "actions.export": [{"recipient": "Crawl"}],
     "actions.pack_docx": [{"recipient": "Crawl"}],
     "auditlog.export": [{"recipient": "Crawl"}],
+    "governance.download": [{"recipient": "Crawl"}],  # every chart's data: see the dashboard crawl below
 }
 
 
@@ -166,7 +167,8 @@ def planted(app, smtp_server):
         ids = {"debrief_id": d.id, "action_id": mine.id, "subject_id": z.id, "number": doc.number,
                "entry_id": db.session.scalar(sa.select(ChronologyEntry.id).where(ChronologyEntry.debrief_id == d.id)),
                "point_id": d.learning_points[0].id, "extension_id": extension.id, "review_type": "dardr",
-               "user_id": users["member"].id, "item_id": 1, "import_id": 1, "reference": d.reference}
+               "user_id": users["member"].id, "item_id": 1, "import_id": 1, "reference": d.reference,
+               "chart": "volumes"}
         db.session.remove()
     return ids, planted_columns
 
@@ -253,6 +255,29 @@ def test_no_name_or_identifier_reaches_anyone_outside_the_review_team(app, new_c
                     internal = data.get("version") == "internal" and role == "reviewer"
                     key = (role if internal else f"{role} (shared version)", f"{endpoint} {data}")
                     found[key] += count(body_text(r))
+
+    # The dashboard over ten years: every figure's list of debriefs or actions, and every chart's data.
+    from app.governance.dashboard import TABLES
+
+    ten_years = f"?period=custom&from={date.today() - timedelta(days=3650)}&to={date.today()}"
+    for role, c in clients.items():
+        page = c.get("/dashboard" + ten_years)
+        if page.status_code != 200:
+            continue
+        found[(role, "/dashboard (ten years)")] += count(body_text(page))
+        links = set(re.findall(r'href="(/dashboard/which\?[^"]+)"', page.get_data(as_text=True)))
+        assert len(links) > 20, role
+        for link in links:
+            r = c.get(link.replace("&amp;", "&"))
+            assert r.status_code == 200, (role, link)
+            found[(role, link)] += count(body_text(r))
+            pages += 1
+        token = c.csrf_token("/account")
+        for chart in TABLES:
+            r = c.post(f"/dashboard/data/{chart}.csv" + ten_years, data={"csrf_token": token, "recipient": "Crawl"})
+            assert r.status_code == 200, (role, chart)
+            files += 1
+            found[(f"{role} (shared version)", f"dashboard {chart}.csv")] += count(body_text(r))
 
     # Conflicts and refusals that show stored text back: the owner's stale update of their own action.
     member = clients["member"]

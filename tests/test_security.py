@@ -181,7 +181,7 @@ def test_anonymous_users_reach_only_public_routes(app, client):
 
 def test_unsafe_methods_refused_for_roles_without_the_policy(app, client, signed_in):
     signed_in("board")
-    token = client.csrf_token("/")
+    token = client.csrf_token("/account")
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
             continue

@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 
 from app import audit
 from app.auth.safe_next import safe_next
-from app.debriefs import bp, queries, services
+from app.debriefs import bp, dwell, queries, services
 from app.debriefs.forms import (
     BoardFilterForm,
     DecisionForm,
@@ -114,7 +114,8 @@ def _detail_page(debrief: Debrief, decision_form=None, participant_form=None, st
                            decision_form=decision_form or DecisionForm(formdata=None), stages=list(Stage),
                            participant_form=participant_form, params=debrief.parameters,
                            chronology=chronology_summary(debrief), reviews=_review_rows(debrief),
-                           subject_form=SubjectForm(formdata=None), confirm=ConfirmForm()), status
+                           subject_form=SubjectForm(formdata=None), confirm=ConfirmForm(),
+                           stage_times=dwell.time_in_stages(debrief.id)), status
 
 
 def _review_rows(debrief: Debrief):

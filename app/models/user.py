@@ -43,6 +43,8 @@ class Agency(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
     active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    # Contact with these agencies is "police contact" in the board's measures.
+    is_police: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     def __repr__(self) -> str:
         return f"<Agency {self.id} {self.name!r}>"

@@ -1,0 +1,117 @@
+"""Actions for the board: open and overdue now (in age bands), and closed on time, closed late or not done in
+the period, by owner and by department.
+
+Open and overdue are as they stand today: the board asks what is outstanding, and an action's past status
+is not a measure the working group keeps. Closed on time means the owner completed it (or, with no
+completion recorded, it was closed) on or before its due date, the latest agreed one after extensions.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, case, func, or_, select
+
+from app.disclosure import text_mask_for
+from app.extensions import db
+from app.governance.cohorts import Scope
+from app.governance.measures import Figure
+from app.learning.overdue import AGE_BANDS, age_band_clause
+from app.models import Action, ActionStatus, Debrief, Team, User
+
+UNFINISHED = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
+
+COLUMNS = (
+    ("open", "Open, not overdue"),
+    *((f"overdue:{key}", f"Overdue {label}") for key, label, _, _ in AGE_BANDS),
+    ("awaiting", "Completed, awaiting sign-off"),
+    ("on_time", "Closed on time"),
+    ("late", "Closed late"),
+    ("not_doing", "Not doing"),
+)
+
+
+def column(scope: Scope, on: date):
+    """Which column an action falls in (None: not counted in this period)."""
+    p = scope.period
+    closed_in = and_(Action.closed_on >= p.start, Action.closed_on <= p.end)
+    finished = func.coalesce(Action.completed_on, Action.closed_on)
+    return case(
+        *[(age_band_clause(key, on), f"overdue:{key}") for key, _, _, _ in reversed(AGE_BANDS)],
+        (Action.status.in_(UNFINISHED), "open"),
+        (Action.status == ActionStatus.COMPLETED.value, "awaiting"),
+        (and_(Action.status == ActionStatus.CLOSED.value, closed_in, finished <= Action.due_on), "on_time"),
+        (and_(Action.status == ActionStatus.CLOSED.value, closed_in), "late"),
+        (and_(Action.status == ActionStatus.NOT_DOING.value, closed_in), "not_doing"),
+        else_=None)
+
+
+def cohort(scope: Scope, on: date, key: str, owner: str | None = None, department: str | None = None):
+    """The actions behind one cell: column `key`, for one owner ("user:<id>", "team:<id>") or department."""
+    col = column(scope, on)
+    chosen = col.like("overdue:%") if key == "overdue" else col == key
+    stmt = (select(Action.id).join(Debrief, Debrief.id == Action.debrief_id)
+            .where(chosen, *scope.debrief_conditions()))
+    if owner and owner.startswith("user:") and owner[5:].isdigit():
+        stmt = stmt.where(Action.owner_user_id == int(owner[5:]))
+    elif owner and owner.startswith("team:") and owner[5:].isdigit():
+        stmt = stmt.where(Action.owner_team_id == int(owner[5:]))
+    if department is not None:
+        stmt = stmt.where(or_(*_departments_shown_as(scope, department)))
+    return stmt
+
+
+def _departments_shown_as(scope: Scope, shown: str) -> list:
+    """Departments are free text, so a link carries a department as its reader sees it (masked outside
+    the review team: a name typed into a department never reaches a URL). Back to the stored values here."""
+    mask = text_mask_for(None)
+    stored = db.session.scalars(select(Action.department).join(Debrief, Debrief.id == Action.debrief_id)
+                                .where(*scope.debrief_conditions()).distinct()).all()
+    chosen = [d for d in stored if d and mask(d) == shown]
+    conditions = [Action.department.in_(chosen)] if chosen else []
+    if not shown:
+        conditions.append(or_(Action.department.is_(None), Action.department == ""))
+    return conditions or [Action.id.is_(None)]
+
+
+def by_owner_and_department(scope: Scope, on: date) -> dict:
+    col = column(scope, on).label("col")
+    base = (select(Action.owner_user_id, Action.owner_team_id,
+                   func.coalesce(Action.department, "").label("department"), col)
+            .join(Debrief, Debrief.id == Action.debrief_id).where(*scope.debrief_conditions())).subquery()
+    counted = base.c.col.is_not(None)
+    owners = db.session.execute(select(base.c.owner_user_id, base.c.owner_team_id, base.c.col, func.count())
+                                .where(counted).group_by(base.c.owner_user_id, base.c.owner_team_id,
+                                                         base.c.col)).all()
+    departments = db.session.execute(select(base.c.department, base.c.col, func.count())
+                                     .where(counted).group_by(base.c.department, base.c.col)).all()
+    user_ids = {u for u, _, _, _ in owners if u}
+    team_ids = {t for _, t, _, _ in owners if t}
+    users = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids))).all()) \
+        if user_ids else {}
+    teams = dict(db.session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))).all()) \
+        if team_ids else {}
+
+    def table(keyed: dict[tuple[str, str], dict[str, int]], arg: str) -> list[dict]:
+        rows = []
+        for (key, label), counts in keyed.items():
+            cells = {c: Figure(counts.get(c, 0), {"measure": "actions", "column": c, arg: key}) for c, _ in COLUMNS}
+            rows.append({"label": label, "key": key, "cells": cells, "total": sum(counts.values())})
+        rows.sort(key=lambda r: (-sum(r["cells"][c].value for c, _ in COLUMNS if c.startswith("overdue")),
+                                 -r["total"], r["label"].casefold()))
+        return rows
+
+    by_owner: dict = {}
+    for user_id, team_id, col_key, n in owners:
+        key = (f"user:{user_id}", users.get(user_id, "?")) if user_id else (f"team:{team_id}", teams.get(team_id, "?"))
+        by_owner.setdefault(key, {})[col_key] = n
+    by_department: dict = {}
+    mask = text_mask_for(None)
+    for department, col_key, n in departments:
+        shown = mask(department) if department else ""
+        counts = by_department.setdefault((shown, shown or "No department"), {})
+        counts[col_key] = counts.get(col_key, 0) + n
+    totals: dict[str, int] = {}
+    for _, _, col_key, n in owners:
+        totals[col_key] = totals.get(col_key, 0) + n
+    return {"owners": table(by_owner, "owner"), "departments": table(by_department, "department"),
+            "totals": {c: Figure(totals.get(c, 0), {"measure": "actions", "column": c}) for c, _ in COLUMNS}}

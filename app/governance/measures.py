@@ -1,0 +1,237 @@
+"""The board's headline measures (domain brief §6), each an aggregate over a cohort from `cohorts`.
+
+Every figure comes from SQL aggregates; percentiles come back as the one or two rows either side of their
+rank (`app.sqltime.percentiles`). The number of queries is fixed: it does not grow with the data.
+Each figure carries the drill-down arguments (`drill`) that list the records behind it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import case, func, select
+
+from app.extensions import db
+from app.governance import cohorts
+from app.governance.cohorts import MILESTONES, Scope
+from app.governance.periods import Period, last_12_months
+from app.models import (
+    FLAGS,
+    STAGE_ORDER,
+    Agency,
+    Category,
+    Context,
+    Debrief,
+    Decision,
+    Dissemination,
+    LearningDocument,
+    Repeat,
+    Theme,
+)
+from app.models.learning import learning_theme
+from app.sqltime import percentiles, uk_date
+
+
+@dataclass
+class Figure:
+    """One number with what it is, and the drill-down that lists what it counts (None: not listable)."""
+
+    value: float | int | None
+    drill: dict | None = None
+    of: int | None = None  # the denominator, for a share
+
+    @property
+    def percent(self) -> float | None:
+        if self.of:
+            return 100.0 * (self.value or 0) / self.of
+        return None
+
+
+@dataclass
+class Spread:
+    """Days to a milestone in one period: how many, median, 90th percentile, share within target."""
+
+    label: str
+    n: int
+    median: float | None
+    p90: float | None
+    within: Figure
+    drill: dict = field(default_factory=dict)
+
+
+def _share(value: int, of: int, drill: dict | None) -> Figure:
+    return Figure(value, drill, of)
+
+
+# ---- referrals ----------------------------------------------------------------------------------------
+
+def volumes(scope: Scope) -> dict:
+    """Debriefs referred in the period, by category and context."""
+    ids = cohorts.referred(scope).subquery()
+    rows = db.session.execute(select(Debrief.category, Debrief.context, func.count())
+                              .where(Debrief.id.in_(select(ids.c.id)))
+                              .group_by(Debrief.category, Debrief.context)).all()
+    counts = {(c, x): n for c, x, n in rows}
+    table = {c.value: {x.value: Figure(counts.get((c.value, x.value), 0),
+                                        {"measure": "referred", "category": c.value, "context": x.value})
+                       for x in Context} for c in Category}
+    total = Figure(sum(counts.values()), {"measure": "referred"})
+    return {"table": table, "total": total}
+
+
+def decisions(scope: Scope) -> dict:
+    ids = cohorts.referred(scope).subquery()
+    decision = func.coalesce(Debrief.decision, "pending")
+    rows = dict(db.session.execute(select(decision, func.count()).where(Debrief.id.in_(select(ids.c.id)))
+                                   .group_by(decision)).all())
+    total = sum(rows.values())
+    keys = (Decision.ACCEPTED.value, Decision.DECLINED.value, "pending")
+    return {k: _share(rows.get(k, 0), total, {"measure": "decision", "decision": k}) for k in keys}
+
+
+# ---- timeliness ---------------------------------------------------------------------------------------
+
+def timeliness(scope: Scope, targets: dict[str, int]) -> dict[str, list[Spread]]:
+    """For each milestone: one Spread per quarter of the period, then the whole period (last)."""
+    buckets = scope.period.quarters()
+    out = {}
+    for key, (label, target_key) in MILESTONES.items():
+        target = targets[target_key]
+        rows = cohorts.milestone(key, scope).subquery()
+        grp = case(*[((rows.c.on >= b.start) & (rows.c.on <= b.end), i) for i, b in enumerate(buckets)],
+                   else_=-1)
+        bucketed = select(grp.label("grp"), rows.c.value.label("value")).subquery()
+        whole = select(rows.c.value.label("value")).subquery()
+        spread = percentiles(bucketed, group=True)
+        overall = percentiles(whole).get(None, {"n": 0})
+        within = dict(db.session.execute(
+            select(bucketed.c.grp, func.count().filter(bucketed.c.value <= target)).group_by(bucketed.c.grp)).all())
+        spreads = []
+        for i, b in enumerate(buckets):
+            s = spread.get(i, {"n": 0})
+            drill = {"measure": f"milestone:{key}", **_bucket_args(b)}
+            spreads.append(Spread(b.label, s["n"], s.get("median"), s.get("p90"),
+                                  _share(within.get(i, 0), s["n"], {**drill, "outside": ""}), drill))
+        drill = {"measure": f"milestone:{key}"}
+        spreads.append(Spread(scope.period.label, overall["n"], overall.get("median"), overall.get("p90"),
+                              _share(sum(within.values()), overall["n"], drill), drill))
+        out[key] = {"label": label, "target": target, "spreads": spreads}
+    return out
+
+
+def _bucket_args(bucket: Period) -> dict:
+    return {"from": bucket.start.isoformat(), "to": bucket.end.isoformat(), "period": "custom"}
+
+
+def dwell(scope: Scope) -> list[dict]:
+    """Time in each stage, in days: median and 90th percentile over debriefs that left it in the period
+    (all their visits added up), and how many are in it now."""
+    from app.debriefs.dwell import spells
+
+    s = spells()
+    per = (select(s.c.debrief_id, s.c.stage, func.sum(s.c.days).label("days"),
+                  func.max(s.c.left).label("last_left"), func.count().filter(s.c.left.is_(None)).label("open"))
+           .group_by(s.c.debrief_id, s.c.stage).subquery())
+    left_in_period = (select(per.c.stage.label("grp"), per.c.days.label("value"))
+                      .join(Debrief, Debrief.id == per.c.debrief_id)
+                      .where(per.c.open == 0, *scope.within(uk_date(per.c.last_left)),
+                             *scope.debrief_conditions()).subquery())
+    spread = percentiles(left_in_period, group=True)
+    now = dict(db.session.execute(select(Debrief.stage, func.count()).where(*scope.debrief_conditions())
+                                  .group_by(Debrief.stage)).all())
+    rows = []
+    for stage in STAGE_ORDER:
+        if stage.is_final:
+            continue
+        sp = spread.get(stage.value, {"n": 0})
+        rows.append({"stage": stage, "n": sp["n"], "median": sp.get("median"), "p90": sp.get("p90"),
+                     "drill": {"measure": f"dwell:{stage.value}"}, "now": now.get(stage.value, 0)})
+    return rows
+
+
+# ---- meetings, chronology -----------------------------------------------------------------------------
+
+def partners_and_police(scope: Scope) -> dict:
+    held = cohorts.meetings_held(scope).subquery()
+    n_held, with_partner = db.session.execute(select(func.count(), func.count().filter(held.c.partner))).one()
+    chron = cohorts.with_chronology(scope).subquery()
+    n_chron, police = db.session.execute(select(func.count(), func.count().filter(chron.c.police))).one()
+    return {"partner": _share(with_partner, n_held, {"measure": "partner", "answer": "yes"}),
+            "held": Figure(n_held, {"measure": "partner"}),
+            "police": _share(police, n_chron, {"measure": "police", "answer": "yes"}),
+            "with_chronology": Figure(n_chron, {"measure": "police"})}
+
+
+def flags_by_agency(scope: Scope) -> list[dict]:
+    """Missed opportunities and good practice, by the agency whose contact it was."""
+    counts: dict[int, dict[str, int]] = {}
+    for flag in ("missed_opportunity", "good_practice"):
+        entries = cohorts.flagged_entries(scope, flag).subquery()
+        for agency_id, n in db.session.execute(select(entries.c.agency_id, func.count())
+                                               .group_by(entries.c.agency_id)).all():
+            counts.setdefault(agency_id, {})[flag] = n
+    names = dict(db.session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(list(counts))))
+                 .all()) if counts else {}
+    rows = [{"agency": names.get(a, "?"), "agency_id": a,
+             **{flag: Figure(c.get(flag, 0), {"measure": f"flag:{flag}", "agency": str(a)})
+                for flag in ("missed_opportunity", "good_practice")}}
+            for a, c in counts.items()]
+    rows.sort(key=lambda r: (-(r["missed_opportunity"].value + r["good_practice"].value), r["agency"]))
+    return rows
+
+
+FLAG_LABELS = {k: FLAGS[k] for k in ("missed_opportunity", "good_practice")}
+
+
+# ---- learning ------------------------------------------------------------------------------------------
+
+def themes(scope: Scope) -> dict:
+    """How often each theme was given to learning in the period, with its monthly counts over the 12 months
+    to the period's end, and the repeat-learning rate."""
+    lp = cohorts.learning_points(scope).subquery()
+    freq = dict(db.session.execute(select(learning_theme.c.theme_id, func.count())
+                                   .join(lp, lp.c.id == learning_theme.c.learning_id)
+                                   .group_by(learning_theme.c.theme_id)).all())
+    year = last_12_months(scope.period.end)
+    months = _months(year)
+    lp_year = cohorts.learning_points(scope, year.start, year.end).subquery()
+    trend: dict[int, dict[str, int]] = {}
+    bucket = case(*[((lp_year.c.on >= a) & (lp_year.c.on <= b), key) for key, a, b in months], else_="")
+    for theme_id, key, n in db.session.execute(
+            select(learning_theme.c.theme_id, bucket, func.count())
+            .join(lp_year, lp_year.c.id == learning_theme.c.learning_id)
+            .group_by(learning_theme.c.theme_id, bucket)).all():
+        trend.setdefault(theme_id, {})[key] = n
+    names = dict(db.session.execute(select(Theme.id, Theme.name)).all())
+    rows = [{"theme": names.get(t, "?"), "theme_id": t,
+             "count": Figure(freq.get(t, 0), {"measure": "theme", "theme": str(t)}),
+             "trend": [trend.get(t, {}).get(key, 0) for key, _, _ in months]}
+            for t in set(freq) | set(trend)]
+    rows.sort(key=lambda r: (-r["count"].value, -sum(r["trend"]), r["theme"]))
+    total, repeats = db.session.execute(
+        select(func.count(), func.count().filter(lp.c.repeat != Repeat.NEW.value))).one()
+    return {"rows": rows, "months": [a.strftime("%b %y") for _, a, _ in months],
+            "repeat": _share(repeats, total, {"measure": "repeat"}),
+            "points": Figure(total, {"measure": "learning"})}
+
+
+def _months(period: Period) -> list[tuple[str, date, date]]:
+    from dateutil.relativedelta import relativedelta
+
+    out, first = [], date(period.start.year, period.start.month, 1)
+    while first <= period.end:
+        last = first + relativedelta(months=1, days=-1)
+        out.append((first.strftime("%Y-%m"), max(first, period.start), min(last, period.end)))
+        first = first + relativedelta(months=1)
+    return out
+
+
+def dissemination(scope: Scope) -> dict:
+    """Of the debriefs whose document was first issued in the period, how many recorded dissemination."""
+    issued = cohorts.documents_issued(scope).subquery()
+    done = (select(LearningDocument.debrief_id).join(Dissemination, Dissemination.document_id == LearningDocument.id))
+    n, with_dissemination = db.session.execute(
+        select(func.count(), func.count().filter(issued.c.id.in_(done)))).one()
+    return {"issued": Figure(n, {"measure": "issued"}),
+            "done": _share(with_dissemination, n, {"measure": "issued", "answer": "yes"})}
+

@@ -1,0 +1,90 @@
+"""The dashboard and its drill-downs, and each chart's data as a marked CSV."""
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from app import audit, disclosure, process_settings
+from app.debriefs.timeliness import today
+from app.exports import csv_response
+from app.extensions import db
+from app.governance import bp, dashboard as board_figures
+from app.governance.drill import LIMIT, UnknownMeasure, debrief_rows, drill
+from app.governance.forms import DashboardForm, DownloadForm
+from app.governance import action_measures
+from app.models import Category, Context, Role
+from app.permissions import policy
+
+OVERSEERS = (Role.REVIEWER, Role.WORKING_GROUP, Role.BOARD)
+SCOPE_ARGS = ("period", "quarter", "fy", "from", "to", "category", "context")
+
+
+def _form(args) -> DashboardForm:
+    return DashboardForm(MultiDict([(k, v) for k, v in args.items(multi=True) if k in SCOPE_ARGS]), today())
+
+
+def _page(form: DashboardForm, download_form: DownloadForm, failed: str | None = None, status: int = 200):
+    if not form.validate():
+        return render_template("governance/dashboard.html", form=form, figures=None), 422
+    scope = form.scope()
+    audit.log_consultation("dashboard", None, action="dashboard.view", reason=scope.period.label)
+    figures = board_figures.compute(scope, process_settings.current(), today())
+    return render_template("governance/dashboard.html", form=form, figures=figures, scope=scope,
+                           download_form=download_form, failed_download=failed, Category=Category,
+                           Context=Context, action_columns=action_measures.COLUMNS), status
+
+
+@bp.route("/dashboard")
+@policy(*OVERSEERS)
+def dashboard():
+    return _page(_form(request.args), DownloadForm(formdata=None))
+
+
+@bp.route("/dashboard/which")
+@policy(*OVERSEERS)
+def which():
+    """The debriefs or actions behind one figure."""
+    if not request.args.get("measure"):  # no figure chosen: the figures
+        return redirect(url_for("governance.dashboard", **{k: v for k, v in request.args.items() if k in SCOPE_ARGS}))
+    form = _form(request.args)
+    if not form.validate():
+        abort(404)
+    scope = form.scope()
+    try:
+        d = drill(scope, request.args, process_settings.current(), today())
+    except UnknownMeasure:
+        abort(404)
+    audit.log_consultation("dashboard", None, action="dashboard.drill", reason=d.title)
+    if d.kind == "actions":
+        from app.actions.queries import rows as action_rows
+
+        total = db.session.scalar(db.select(db.func.count()).select_from(d.stmt.subquery()))
+        from app.models import Action
+
+        rows = action_rows(db.select(Action).where(Action.id.in_(d.stmt)), size=LIMIT)
+    else:
+        rows, total = debrief_rows(d)
+    back = url_for("governance.dashboard", **{k: v for k, v in request.args.items() if k in SCOPE_ARGS})
+    return render_template("governance/which.html", d=d, rows=rows, total=total, limit=LIMIT, back=back)
+
+
+@bp.route("/dashboard/data/<chart>.csv", methods=["POST"])
+@policy(*OVERSEERS)
+def download(chart: str):
+    """One chart's figures as a marked CSV, recorded as a disclosure to the named recipient."""
+    if chart not in board_figures.TABLES:
+        abort(404)
+    form = _form(request.args)
+    download_form = DownloadForm()
+    if not form.validate():
+        abort(404)
+    if not download_form.validate_on_submit():
+        return _page(form, download_form, failed=chart, status=422)
+    scope = form.scope()
+    figures = board_figures.compute(scope, process_settings.current(), today())
+    header, rows = board_figures.TABLES[chart](figures)
+    audit.disclosure("dashboard", None, recipient=download_form.recipient.data, action=f"dashboard.csv.{chart}",
+                     reason=f"{chart} figures, {scope.period.label}")
+    db.session.commit()
+    disclosure.pseudonymise_response()  # board outputs never carry names, whoever downloads them
+    return csv_response(header, rows, f"dashboard-{chart}-{scope.period.start:%Y%m%d}-{scope.period.end:%Y%m%d}.csv")

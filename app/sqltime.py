@@ -1,0 +1,132 @@
+"""Calendar arithmetic and percentiles inside SQL, the same on SQLite and PostgreSQL.
+
+Figures over years of debriefs are computed by the database; only the answers come back. Timestamps are
+stored as naive UTC (`UTCDateTime`), but a day belongs to the UK calendar: a meeting at 00:30 BST on
+1 April was held in April although UTC says 31 March. `uk_date()` converts inside the query: PostgreSQL
+with its time zone database; SQLite, which has none, through a deterministic function registered on each
+connection (`app.database`), backed by the same zoneinfo rules Python uses everywhere else.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, Float, Integer, and_, func, literal_column, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from app.extensions import db
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def sqlite_uk_date(value: str | None) -> str | None:
+    """SQLite's `uk_date(ts)`: the UK calendar date ('YYYY-MM-DD') of a naive UTC timestamp string."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+    return moment.astimezone(LONDON).date().isoformat()
+
+
+class uk_date(FunctionElement):
+    """The UK calendar date of a UTC timestamp column."""
+
+    type = Date()
+    inherit_cache = True
+    name = "uk_date"
+
+
+@compiles(uk_date, "sqlite")
+def _uk_date_sqlite(element, compiler, **kw):
+    return f"uk_date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(uk_date, "postgresql")
+def _uk_date_pg(element, compiler, **kw):
+    return f"CAST(timezone('Europe/London', timezone('UTC', {compiler.process(element.clauses, **kw)})) AS DATE)"
+
+
+class days_between(FunctionElement):
+    """Whole days from the second date to the first (negative if it is earlier)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return (f"CAST(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)})"
+            " AS INTEGER)")
+
+
+@compiles(days_between, "postgresql")
+def _days_pg(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return f"(CAST({compiler.process(later, **kw)} AS DATE) - CAST({compiler.process(earlier, **kw)} AS DATE))"
+
+
+class elapsed_days(FunctionElement):
+    """Days, with fractions, between two UTC timestamps (a duration: the clock change does not move it)."""
+
+    type = Float()
+    inherit_cache = True
+    name = "elapsed_days"
+
+
+@compiles(elapsed_days, "sqlite")
+def _elapsed_sqlite(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return f"(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)}))"
+
+
+@compiles(elapsed_days, "postgresql")
+def _elapsed_pg(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return (f"(EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)}))"
+            " / 86400.0)")
+
+
+# ---- percentiles ---------------------------------------------------------------------------------------
+
+# (name, numerator, denominator): percentiles as exact fractions, so ranks are integer arithmetic in SQL.
+MEDIAN = ("median", 1, 2)
+P90 = ("p90", 9, 10)
+
+
+def percentiles(values, *, group=None, wanted=(MEDIAN, P90)) -> dict:
+    """Percentiles of `values` (a subquery with columns `value` and, if `group` is true, `grp`), per group.
+
+    Continuous percentiles, as PostgreSQL's percentile_cont and a spreadsheet's PERCENTILE.INC: the value at
+    rank 1 + (n - 1) * p, interpolated between its neighbours. The database numbers the rows of each group
+    and returns only the one or two rows either side of each wanted rank, so nothing else leaves it.
+    Returns {group: {"n": n, "median": ..., "p90": ...}} (group None when ungrouped).
+    """
+    grp = values.c.grp if group else literal_column("0")
+    numbered = select(grp.label("g"), values.c.value.label("v"),
+                      func.row_number().over(partition_by=grp, order_by=values.c.value).label("rn"),
+                      func.count().over(partition_by=grp).label("n")).subquery()
+    conditions = []
+    for _, num, den in wanted:
+        low = 1 + ((numbered.c.n - 1) * num) // den  # integer division on both databases
+        conditions.append(and_(numbered.c.rn >= low, numbered.c.rn <= low + 1))
+    rows = db.session.execute(select(numbered.c.g, numbered.c.v, numbered.c.rn, numbered.c.n)
+                              .where(or_(*conditions))).all()
+    by_group: dict = {}
+    for g, v, rn, n in rows:
+        by_group.setdefault(g if group else None, {"n": n, "ranks": {}})["ranks"][rn] = float(v)
+    out = {}
+    for g, found in by_group.items():
+        n, ranks = found["n"], found["ranks"]
+        out[g] = {"n": n}
+        for name, num, den in wanted:
+            position = (n - 1) * num / den  # zero-based
+            low = int(position)
+            fraction = position - low
+            value = ranks[low + 1]
+            if fraction:
+                value += (ranks[low + 2] - value) * fraction
+            out[g][name] = value
+    return out
