@@ -50,6 +50,8 @@ def marked_document(landscape: bool = False, margin_mm: int = 18):
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = Mm(297), Mm(210)
+    else:  # A4: python-docx's template is US Letter
+        section.page_width, section.page_height = Mm(210), Mm(297)
     for side in ("left_margin", "right_margin") + (("top_margin", "bottom_margin") if landscape else ()):
         setattr(section, side, Mm(margin_mm))
     for part in (section.header, section.footer):

@@ -198,7 +198,7 @@ def test_timeliness_medians_percentiles_and_targets(app, known):
     assert (meeting.n, meeting.median, round(meeting.p90, 6), meeting.within.value) == (4, 23.5, 39.9, 3)
     # Document: 73, 90, 111 (odd count) -> median 90; p90 at rank 2.8: 90 + 0.8 * 21 = 106.8; 2 of 3.
     assert (document.n, document.median, round(document.p90, 6), document.within.value) == (3, 90, 106.8, 2)
-    assert [s.label for s in t["meeting"]["spreads"]] == ["Q1 2025-26 (Apr–Jun 2025)", "Q1 2025-26 (Apr–Jun 2025)"]
+    assert [s.label for s in t["meeting"]["spreads"]] == ["Q1 2025-26 (Apr–Jun 2025)"]  # one quarter: one row
 
 
 def test_dwell_adds_up_visits_and_ignores_stages_not_yet_left(app, known):

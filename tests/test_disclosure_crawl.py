@@ -58,6 +58,8 @@ EXPORTS = {
     "actions.pack_docx": [{"recipient": "Crawl"}],
     "auditlog.export": [{"recipient": "Crawl"}],
     "governance.download": [{"recipient": "Crawl"}],  # every chart's data: see the dashboard crawl below
+    "governance.pack_docx": [{"recipient": "Crawl"}],
+    "governance.pack_issue": [{"questions": "Crawl"}],  # issues (a redirect), or is refused
 }
 
 
@@ -164,11 +166,16 @@ def planted(app, smtp_server):
         doc = db.session.scalar(sa.select(LearningDocument).where(LearningDocument.debrief_id == d.id))
         learning.record_dissemination(doc, method="briefing", audience=PHRASES[1], on=date.today(), by=PHRASES[2])
         planted_columns = _plant_everywhere()
+        from app import process_settings
+        from app.governance import pack as board_pack
+
+        this_quarter = date(date.today().year, 3 * ((date.today().month - 1) // 3) + 1, 1)
+        pack = board_pack.issue(this_quarter, PHRASES[0], process_settings.current(), date.today(), users["reviewer"])
         ids = {"debrief_id": d.id, "action_id": mine.id, "subject_id": z.id, "number": doc.number,
                "entry_id": db.session.scalar(sa.select(ChronologyEntry.id).where(ChronologyEntry.debrief_id == d.id)),
                "point_id": d.learning_points[0].id, "extension_id": extension.id, "review_type": "dardr",
                "user_id": users["member"].id, "item_id": 1, "import_id": 1, "reference": d.reference,
-               "chart": "volumes"}
+               "chart": "volumes", "pack_id": pack.id, "quarter": this_quarter.strftime("%Y-%m")}
         db.session.remove()
     return ids, planted_columns
 
@@ -255,6 +262,13 @@ def test_no_name_or_identifier_reaches_anyone_outside_the_review_team(app, new_c
                     internal = data.get("version") == "internal" and role == "reviewer"
                     key = (role if internal else f"{role} (shared version)", f"{endpoint} {data}")
                     found[key] += count(body_text(r))
+
+    # The board pack's draft, as each role would open it.
+    for role, c in clients.items():
+        r = c.get(f"/board-packs/draft?quarter={ids['quarter']}")
+        assert r.status_code in (200, 403, 404), (role, r.status_code)
+        found[(role, "/board-packs/draft")] += count(body_text(r))
+        pages += 1
 
     # The dashboard over ten years: every figure's list of debriefs or actions, and every chart's data.
     from app.governance.dashboard import TABLES

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("governance", __name__)
 
-from app.governance import routes  # noqa: E402,F401
+from app.governance import pack_routes, routes  # noqa: E402,F401

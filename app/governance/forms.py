@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -13,6 +13,7 @@ from app.governance.cohorts import Scope
 from app.models import Category, Context
 
 LONGEST_DAYS = 3700  # ten years and a little
+_UNSET = object()
 
 
 def _choices(pairs) -> list[SelectChoice]:
@@ -78,3 +79,21 @@ class DashboardForm(BaseForm):
 class DownloadForm(BaseForm):
     recipient = StringField("Recipient", validators=[DataRequired("Say who the data is for."), Length(max=200)],
                             description="Who will receive it, e.g. \u201cHomicide prevention board, March\u201d.")
+
+
+class PackForm(BaseForm):
+    """Issue the pack of a quarter, with the questions the review team puts to the board."""
+
+    quarter = SelectField("Quarter", validators=[DataRequired("Choose the quarter.")])
+    questions = TextAreaField("Questions for the board", validators=[Optional(), Length(max=4000)],
+                              description="One per line. They appear at the end of the pack.")
+
+    def __init__(self, formdata=_UNSET, today: date | None = None, **kwargs):
+        if formdata is _UNSET:
+            super().__init__(**kwargs)
+        else:
+            super().__init__(formdata, **kwargs)
+        quarters = periods.quarter_choices(today or date.today())
+        self.quarter.choices = _choices(quarters)
+        if not self.quarter.data:
+            self.quarter.data = quarters[1][0]

@@ -107,7 +107,7 @@ def timeliness(scope: Scope, targets: dict[str, int]) -> dict[str, list[Spread]]
         within = dict(db.session.execute(
             select(bucketed.c.grp, func.count().filter(bucketed.c.value <= target)).group_by(bucketed.c.grp)).all())
         spreads = []
-        for i, b in enumerate(buckets):
+        for i, b in enumerate(buckets if len(buckets) > 1 else []):  # one quarter: the whole is that quarter
             s = spread.get(i, {"n": 0})
             drill = {"measure": f"milestone:{key}", **_bucket_args(b)}
             spreads.append(Spread(b.label, s["n"], s.get("median"), s.get("p90"),

@@ -54,7 +54,7 @@ from app.models.scoping import (
     Subject,
     SubjectRole,
 )
-from app.models.setting import Setting
+from app.models.setting import BoardPack, Setting
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import ROLE_LABELS, Agency, LoginThrottle, Role, User, UserRole, UserSession
 
@@ -108,6 +108,7 @@ __all__ = [
     "SubjectRole",
     "ReferenceCounter",
     "Setting",
+    "BoardPack",
     "Stage",
     "StageChange",
     "SubType",
