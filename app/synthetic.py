@@ -127,3 +127,77 @@ def bulk_actions(n: int, debrief_ids: list[int], owner_ids: list[int], team_ids:
         new = db.session.scalars(select(Action.id).where(Action.id.not_in(select(action_theme.c.action_id)))).all()
         db.session.execute(insert(action_theme), [{"action_id": a, "theme_id": rnd.choice(theme_ids)} for a in new])
     db.session.commit()
+
+
+def bulk_outcomes(seed: int = 17, entries_per_debrief: int = 25, after_id: int = 0) -> None:
+    """Give every synthetic debrief what the dashboard counts: a chronology before the incident (police and
+    partner contacts, flags), and for those past the Debrief stage a meeting with attendees, learning points
+    with themes and a learning document, most with dissemination recorded."""
+    from datetime import datetime, time, timezone
+
+    from app.models import (
+        Agency,
+        ChronologyEntry,
+        ContactType,
+        Dissemination,
+        Invitee,
+        LearningDocument,
+        LearningPoint,
+        Meeting,
+        Theme,
+    )
+    from app.models.learning import learning_theme
+
+    rnd = random.Random(seed)
+    agencies = db.session.scalars(select(Agency.id)).all()
+    themes = db.session.scalars(select(Theme.id)).all()
+    debriefs = db.session.execute(select(Debrief.id, Debrief.incident_date, Debrief.stage)
+                                  .where(Debrief.reference.like("HPD-%-S%"), Debrief.id > after_id)).all()
+    later = {Stage.LEARNING.value, Stage.MONITORING.value, Stage.CLOSED.value}
+    entries, meetings, points, documents = [], [], [], []
+    for debrief_id, incident, stage in debriefs:
+        for i in range(entries_per_debrief):
+            entries.append({
+                "debrief_id": debrief_id, "entry_date": incident - timedelta(days=rnd.randint(1, 1500)),
+                "entry_time": None, "date_precision": "exact", "agency_id": rnd.choice(agencies),
+                "contact_type": rnd.choice(list(ContactType)).value, "summary": f"Synthetic contact {i}.",
+                "missed_opportunity": rnd.random() < .08, "good_practice": rnd.random() < .05,
+                "key_issue": rnd.random() < .06, "turning_point": False, "verified": True,
+                "created_at": utcnow(), "updated_at": utcnow(), "version": 1})
+        if stage not in later:
+            continue
+        held = incident + timedelta(days=rnd.randint(8, 70))
+        meetings.append({"debrief_id": debrief_id, "uid": f"synthetic-{debrief_id}@hpd",
+                         "starts_at": datetime.combine(held, time(10), tzinfo=timezone.utc), "duration_minutes": 120,
+                         "sequence": 0, "created_at": utcnow(), "version": 1})
+        for n in range(1, rnd.randint(2, 4)):
+            points.append({"debrief_id": debrief_id, "number": n, "statement": "Synthetic learning.",
+                           "kind": "improvement" if n % 3 else "good_practice",
+                           "repeat": "new" if rnd.random() < .8 else "repeat_open",
+                           "created_at": datetime.combine(held + timedelta(days=3), time(9), tzinfo=timezone.utc),
+                           "version": 1})
+        documents.append({"debrief_id": debrief_id, "number": 1, "internal_docx": b"", "shared_docx": b"",
+                          "internal_html": "", "shared_html": "", "dissemination_plan": "Synthetic",
+                          "issued_at": datetime.combine(held + timedelta(days=rnd.randint(10, 120)), time(12),
+                                                        tzinfo=timezone.utc)})
+    for start in range(0, len(entries), 5000):
+        db.session.execute(insert(ChronologyEntry), entries[start:start + 5000])
+    if meetings:
+        db.session.execute(insert(Meeting), meetings)
+        meeting_ids = db.session.scalars(select(Meeting.id).where(Meeting.uid.like("synthetic-%"),
+                                                                  Meeting.debrief_id > after_id)).all()
+        db.session.execute(insert(Invitee), [
+            {"meeting_id": m, "name": "Partner attendee", "agency": "Housing", "is_partner": True,
+             "attendance": "attended" if rnd.random() < .6 else "apologies", "invited_at": utcnow()}
+            for m in meeting_ids])
+        db.session.execute(insert(LearningPoint), points)
+        point_ids = db.session.scalars(select(LearningPoint.id).where(LearningPoint.statement == "Synthetic learning.",
+                                                                      LearningPoint.debrief_id > after_id)).all()
+        db.session.execute(insert(learning_theme), [{"learning_id": p, "theme_id": rnd.choice(themes)} for p in point_ids])
+        db.session.execute(insert(LearningDocument), documents)
+        doc_ids = db.session.scalars(select(LearningDocument.id).where(LearningDocument.dissemination_plan == "Synthetic",
+                                                                       LearningDocument.debrief_id > after_id)).all()
+        db.session.execute(insert(Dissemination), [
+            {"document_id": d, "method": "briefing", "audience": "Response officers", "on": date.today(), "by": "Synthetic"}
+            for d in doc_ids if rnd.random() < .7])
+    db.session.commit()

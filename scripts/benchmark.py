@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,7 +34,7 @@ import sqlalchemy as sa  # noqa: E402
 from app import create_app  # noqa: E402
 from app.admin.services import create_user  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.synthetic import bulk_debriefs  # noqa: E402
+from app.synthetic import bulk_debriefs, bulk_outcomes  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100"))
 PASSWORD = "benchmark pass phrase"
@@ -289,6 +290,28 @@ def measure_post(app, post, path, data) -> dict:
             "bytes": len(r.data)}
 
 
+TEN_YEARS = (f"/dashboard?period=custom&from={date.today() - timedelta(days=3650)}&to={date.today()}")
+
+
+def board_pack_build(app, times: int = 3) -> list[float]:
+    """Seconds to build the latest complete quarter's pack (figures for it and the quarter before, the print
+    page and the Word file with its pictures)."""
+    from app import process_settings
+    from app.governance import pack
+
+    out = []
+    with app.test_request_context():
+        last_quarter = pack.quarter(date.today()).previous().start
+        for _ in range(times):
+            start = time.perf_counter()
+            built = pack.build(last_quarter, process_settings.current(), date.today())
+            pack.html(built)
+            pack.docx(built)
+            out.append(time.perf_counter() - start)
+            db.session.rollback()
+    return out
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url, cleanup = database_url(tmp)
@@ -303,8 +326,16 @@ def main() -> None:
                         data={"csrf_token": token, "username": "viewer", "password": PASSWORD})
             results = {"board, 15 debriefs": measure(app, client, "/board")}
             with app.app_context():
+                bulk_outcomes()
+            results["dashboard, 12 months, 15 debriefs"] = measure(app, client, "/dashboard")
+            results["dashboard, ten years, 15 debriefs"] = measure(app, client, TEN_YEARS)
+            with app.app_context():
+                first_new = db.session.scalar(sa.select(sa.func.max(sa.text("id"))).select_from(sa.text("debrief")))
                 bulk_debriefs(1485, [lead], seed=11, start_number=16)
+                bulk_outcomes(after_id=first_new)
             results["board, 1,500 debriefs"] = measure(app, client, "/board")
+            results["dashboard, 12 months, 1,500 debriefs"] = measure(app, client, "/dashboard")
+            results["dashboard, ten years, 1,500 debriefs"] = measure(app, client, TEN_YEARS)
             results["board, 1,500, filtered"] = measure(app, client, "/board?category=homicide&q=case")
             entry_id, debrief_id = chronology(app)
             page = client.get(f"/debriefs/{debrief_id}/chronology", base_url="https://localhost")
@@ -315,12 +346,16 @@ def main() -> None:
             results["inline save of one row"] = measure(
                 app, client, f"/debriefs/{debrief_id}/chronology/{entry_id}", post=lambda: save_form(app, next(versions)))
             results.update(action_board(app, client))
+            results["dashboard, ten years, with 12,000 actions"] = measure(app, client, TEN_YEARS)
+            pack_seconds = board_pack_build(app)
             masked = masked_pages(app, client, debrief_id)
             backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
             print(f"Benchmark on {backend}, in-process server time")
             for label, m in results.items():
                 print(f"  {label:>34}: median {m['median_ms']:.1f} ms, p95 {m['p95_ms']:.1f} ms, "
                       f"{m['queries']} queries, {m['bytes'] / 1024:.1f} KB")
+            print(f"  {'board pack, Word file and print page':>34}: built in "
+                  f"{', '.join(f'{t:.2f}' for t in pack_seconds)} s")
             print(f"Masked pages against the review team's (interleaved; masker over {masked.pop('people')} "
                   f"subjects built in {masked.pop('masker_build_ms'):.0f} ms, then cached)")
             for label, m in masked.items():

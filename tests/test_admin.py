@@ -211,3 +211,24 @@ def test_admin_manages_the_theme_list(app, client, signed_in):
     with app.app_context():
         theme = db.session.get(Theme, theme.id)
         assert theme.name == "Cuckooing and exploitation" and not theme.active
+
+
+def test_admin_marks_which_agencies_are_police(app, client, signed_in):
+    from app.models import Agency
+
+    signed_in("admin")
+    with app.app_context():
+        police = db.session.scalar(sa.select(Agency).where(Agency.name == "Police"))
+        bt = db.session.scalar(sa.select(Agency).where(Agency.name == "Other"))
+        assert police.is_police and not bt.is_police
+    html = client.get("/admin/agencies").get_data(as_text=True)
+    assert f'id="agency-police-{police.id}" name="is_police" value="1" form="agency-{police.id}" checked' in html
+    r = client.post_form(f"/admin/agencies/{bt.id}", {"name": "British Transport Police", "active": "1",
+                                                      "is_police": "1"}, token_from="/admin/agencies")
+    assert r.status_code == 302
+    with app.app_context():
+        bt = db.session.get(Agency, bt.id)
+        assert bt.is_police and bt.active
+        event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "agency")
+                                   .order_by(AuditEvent.id.desc())).first()
+        assert "is_police" in event.fields

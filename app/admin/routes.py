@@ -243,7 +243,8 @@ def update_list_item(kind: str, item_id: int):
     try:
         changed = services.update_list_item(item, name=form.name.data, active=request.form.get("active") == "1",
                                             actor=current_user._get_current_object(),
-                                            email=form.email.data if kind == "teams" else None)
+                                            email=form.email.data if kind == "teams" else None,
+                                            is_police=request.form.get("is_police") == "1" if kind == "agencies" else None)
     except services.AccountError as err:
         db.session.rollback()
         flash(err.message, "error")

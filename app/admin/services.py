@@ -183,7 +183,8 @@ def add_list_item(model, name: str, actor: User, email: str | None = None):
     return item
 
 
-def update_list_item(item, *, name: str, active: bool, actor: User, email: str | None = None) -> list[str]:
+def update_list_item(item, *, name: str, active: bool, actor: User, email: str | None = None,
+                     is_police: bool | None = None) -> list[str]:
     kind = item.__tablename__
     if _name_taken(type(item), name, item.id):
         raise AccountError("name", f"There is already {'an' if kind[0] in 'aeiou' else 'a'} {kind} with that name.")
@@ -194,6 +195,9 @@ def update_list_item(item, *, name: str, active: bool, actor: User, email: str |
     if item.active != active:
         item.active = active
         changed.append("active")
+    if is_police is not None and hasattr(item, "is_police") and item.is_police != is_police:
+        item.is_police = is_police
+        changed.append("is_police")
     if hasattr(item, "email") and item.email != ((email or "").strip() or None):
         item.email = (email or "").strip() or None
         changed.append("email")
