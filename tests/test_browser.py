@@ -456,3 +456,48 @@ def test_a_reviewer_typing_a_real_name_is_told_what_others_will_see(app, live, p
     assert hint.get_attribute("aria-live") == "polite"
     box.fill("Was the risk posed by Adult A known?")
     wait_until(page, "document.getElementById('key_questions-names').textContent.trim() === ''")
+
+
+def test_dashboard_figures_lead_to_their_lists_and_data_downloads_by_keyboard(app, live, chromium, make_user,
+                                                                               make_debrief):
+    make_user("bella", "board", full_name="Bella Board")
+    for _ in range(3):
+        make_debrief("chronology", decision="accepted")
+    make_debrief("referred")
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    csp = []
+    page.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
+    sign_in(page, live, "bella")
+    page.goto(live + "/dashboard")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Dashboard: 12 months to")
+    # The page itself never scrolls sideways, on a laptop or at 320 CSS px (charts scroll inside their frame).
+    for width in (1366, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+    page.set_viewport_size({"width": 1366, "height": 900})
+    # Every chart is an image with a title and a description for screen readers.
+    charts = page.locator("svg.chart__svg[role=img]")
+    assert charts.count() == 8
+    labelled = charts.first.get_attribute("aria-labelledby").split()
+    assert [page.locator(f"#{i}").text_content().split(",")[0] for i in labelled] == ["Debriefs referred"] * 2
+    # "Which ones?": the headline figure opens the list behind it.
+    page.locator(".tile").first.get_by_role("link").click()
+    page.wait_for_url("**/dashboard/which**")
+    assert page.locator("tbody tr").count() == 4
+    page.go_back()
+    # Download a chart's data by keyboard: open the disclosure, type who it is for, press Enter.
+    summary = page.locator("details.download summary").first
+    summary.focus()
+    page.keyboard.press("Enter")
+    recipient = page.locator("#recipient-volumes")
+    recipient.focus()
+    page.keyboard.type("Board meeting, March")
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    download = info.value
+    assert download.suggested_filename.startswith("dashboard-volumes-")
+    text = open(download.path(), encoding="utf-8-sig").read()
+    assert text.splitlines()[0].startswith(app.config["MARKING"])
+    assert not csp
+    context.close()
