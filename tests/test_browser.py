@@ -391,7 +391,9 @@ def test_owner_completes_an_action_with_evidence_and_the_working_group_signs_it_
     page.console_messages = []
     page.on("console", lambda m: page.console_messages.append(m.text))
     sign_in(page, live, "olive")
-    page.wait_for_url(live + "/actions?owner=me")  # an owner's home is My actions
+    page.wait_for_url(live + "/")
+    page.get_by_role("link", name="All your actions on My actions").click()  # from the home page
+    page.wait_for_url(live + "/actions?owner=me")
     assert page.get_by_role("heading", level=1).inner_text() == "My actions"
     row = page.locator(f"#action-{action_id}")
     row.get_by_role("link", name="Update").click()

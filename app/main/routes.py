@@ -1,37 +1,48 @@
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db
-
+from app import audit
 from app.auth import sessions
+from app.extensions import db
+from app.learning.overdue import is_overdue
 from app.main import bp
-from app.models import Action, Role
+from app.main import home as queries  # the page's reads (the module shares the view's name)
 from app.permissions import policy
 
 
-def _owns_unfinished_actions(user) -> bool:
-    from app.learning.overdue import DONE
-
-    return db.session.scalar(select(Action.id).where(Action.owner_user_id == user.id,
-                                                     Action.status.not_in(DONE)).limit(1)) is not None
+def _tell_previous_sign_in_once(user) -> None:
+    """Someone sent straight on from the home page still hears about their previous sign-in, once."""
+    previous = sessions.previous_sign_in(user)
+    if previous and not session.get("told_previous_sign_in"):
+        where = f" from {previous.client_addr}" if previous.client_addr else ""
+        flash(f"Your previous sign-in was on {current_app.jinja_env.filters['when'](previous.created_at)}{where}. "
+              "If that was not you, change your password now and tell force IT.", "info")
+        session["told_previous_sign_in"] = True
 
 
 @bp.route("/")
 @policy()
 def home():
-    """Action owners land on My actions; everyone else on the overview of what their roles open."""
+    """Each role's work, one section per role held; the board alone goes straight to its dashboard."""
     user = current_user._get_current_object()
-    if not user.has_role(Role.REVIEWER) and _owns_unfinished_actions(user):
-        previous = sessions.previous_sign_in(user)
-        if previous and not session.get("told_previous_sign_in"):  # the home page says it; so does this, once
-            where = f" from {previous.client_addr}" if previous.client_addr else ""
-            flash(f"Your previous sign-in was on {current_app.jinja_env.filters['when'](previous.created_at)}{where}. "
-                  "If that was not you, change your password now and tell force IT.", "info")
-            session["told_previous_sign_in"] = True
-        return redirect(url_for("actions.board", owner="me"))
-    return render_template("main/home.html", user=user, previous=sessions.previous_sign_in(user))
+    if queries.only_board(user):
+        _tell_previous_sign_in_once(user)
+        return redirect(url_for("governance.dashboard"))
+    sections = queries.sections_for(user)
+    if queries.LISTING_SECTIONS.intersection(sections):
+        audit.log_consultation("debrief", None, action="home.view")
+    context = {}
+    if "working_group" in sections:
+        context["wg"] = queries.working_group_counts(user)
+    if "reviewer" in sections:
+        context["review"] = queries.reviewer_home(user)
+    if "taking_part" in sections:
+        context["my_actions"] = queries.my_actions(user)
+        context["taking_part"] = queries.debriefs_taking_part(user)
+    return render_template("main/home.html", user=user, sections=sections, previous=sessions.previous_sign_in(user),
+                           is_overdue=is_overdue, meeting_day=queries.meeting_day, **context)
 
 
 @bp.route("/healthz")
