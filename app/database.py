@@ -54,9 +54,6 @@ def init_database(app: Flask) -> None:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")
         cur.close()
-        from app.sqltime import sqlite_uk_date
-
-        dbapi_connection.create_function("uk_date", 1, sqlite_uk_date, deterministic=True)
 
     @event.listens_for(Engine, "begin")
     def _sqlite_begin(conn):

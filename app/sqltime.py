@@ -3,30 +3,19 @@
 Figures over years of debriefs are computed by the database; only the answers come back. Timestamps are
 stored as naive UTC (`UTCDateTime`), but a day belongs to the UK calendar: a meeting at 00:30 BST on
 1 April was held in April although UTC says 31 March. `uk_date()` converts inside the query: PostgreSQL
-with its time zone database; SQLite, which has none, through a deterministic function registered on each
-connection (`app.database`), backed by the same zoneinfo rules Python uses everywhere else.
+with its time zone database; SQLite, which has none, with the UK's rule written in SQL (British Summer
+Time from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October, the rule since
+1996). A test compares it with Python's zoneinfo at every clock change from 1997 to 2060.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Float, Integer, and_, func, literal_column, or_, select
+from sqlalchemy import Date, Float, Integer, and_, case, func, literal_column, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 from app.extensions import db
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def sqlite_uk_date(value: str | None) -> str | None:
-    """SQLite's `uk_date(ts)`: the UK calendar date ('YYYY-MM-DD') of a naive UTC timestamp string."""
-    if value is None:
-        return None
-    moment = datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
-    return moment.astimezone(LONDON).date().isoformat()
 
 
 class uk_date(FunctionElement):
@@ -39,7 +28,12 @@ class uk_date(FunctionElement):
 
 @compiles(uk_date, "sqlite")
 def _uk_date_sqlite(element, compiler, **kw):
-    return f"uk_date({compiler.process(element.clauses, **kw)})"
+    ts = compiler.process(element.clauses, **kw)
+    starts = f"date(substr({ts}, 1, 4) || '-03-31', '-6 days', 'weekday 0') || ' 01:00:00'"
+    ends = f"date(substr({ts}, 1, 4) || '-10-31', '-6 days', 'weekday 0') || ' 01:00:00'"
+    # Whole seconds: SQLite rounds 23:59:59.9999 up to the next day.
+    return (f"date(substr({ts}, 1, 19), CASE WHEN {ts} >= {starts} AND {ts} < {ends} "
+            "THEN '+1 hours' ELSE '+0 hours' END)")
 
 
 @compiles(uk_date, "postgresql")
@@ -96,31 +90,38 @@ MEDIAN = ("median", 1, 2)
 P90 = ("p90", 9, 10)
 
 
-def percentiles(values, *, group=None, wanted=(MEDIAN, P90)) -> dict:
+def percentiles(values, *, group=None, wanted=(MEDIAN, P90), at_most: float | None = None) -> dict:
     """Percentiles of `values` (a subquery with columns `value` and, if `group` is true, `grp`), per group.
 
     Continuous percentiles, as PostgreSQL's percentile_cont and a spreadsheet's PERCENTILE.INC: the value at
     rank 1 + (n - 1) * p, interpolated between its neighbours. The database numbers the rows of each group
     and returns only the one or two rows either side of each wanted rank, so nothing else leaves it.
-    Returns {group: {"n": n, "median": ..., "p90": ...}} (group None when ungrouped).
+    With `at_most`, each group also says how many of its values are at most that ("within").
+    Returns {group: {"n": n, "median": ..., "p90": ..., "within": ...}} (group None when ungrouped).
     """
     grp = values.c.grp if group else literal_column("0")
-    numbered = select(grp.label("g"), values.c.value.label("v"),
-                      func.row_number().over(partition_by=grp, order_by=values.c.value).label("rn"),
-                      func.count().over(partition_by=grp).label("n")).subquery()
+    columns = [grp.label("g"), values.c.value.label("v"),
+               func.row_number().over(partition_by=grp, order_by=values.c.value).label("rn"),
+               func.count().over(partition_by=grp).label("n")]
+    if at_most is not None:
+        columns.append(func.sum(case((values.c.value <= at_most, 1), else_=0)).over(partition_by=grp).label("k"))
+    numbered = select(*columns).subquery()
     conditions = []
     for _, num, den in wanted:
         low = 1 + ((numbered.c.n - 1) * num) // den  # integer division on both databases
         conditions.append(and_(numbered.c.rn >= low, numbered.c.rn <= low + 1))
-    rows = db.session.execute(select(numbered.c.g, numbered.c.v, numbered.c.rn, numbered.c.n)
+    extra = [numbered.c.k] if at_most is not None else []
+    rows = db.session.execute(select(numbered.c.g, numbered.c.v, numbered.c.rn, numbered.c.n, *extra)
                               .where(or_(*conditions))).all()
     by_group: dict = {}
-    for g, v, rn, n in rows:
-        by_group.setdefault(g if group else None, {"n": n, "ranks": {}})["ranks"][rn] = float(v)
+    for row in rows:
+        g, v, rn, n = row[:4]
+        found = by_group.setdefault(g if group else None, {"n": n, "ranks": {}, "within": row[4] if extra else None})
+        found["ranks"][rn] = float(v)
     out = {}
     for g, found in by_group.items():
         n, ranks = found["n"], found["ranks"]
-        out[g] = {"n": n}
+        out[g] = {"n": n, "within": int(found["within"] or 0)}
         for name, num, den in wanted:
             position = (n - 1) * num / den  # zero-based
             low = int(position)
@@ -130,3 +131,30 @@ def percentiles(values, *, group=None, wanted=(MEDIAN, P90)) -> dict:
                 value += (ranks[low + 2] - value) * fraction
             out[g][name] = value
     return out
+
+
+# ---- calendar buckets ----------------------------------------------------------------------------------
+
+class month_index(FunctionElement):
+    """year * 12 + month - 1 of a date: consecutive months are consecutive numbers."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "month_index"
+
+
+@compiles(month_index, "sqlite")
+def _month_index_sqlite(element, compiler, **kw):
+    x = compiler.process(element.clauses, **kw)
+    return f"(CAST(substr({x}, 1, 4) AS INTEGER) * 12 + CAST(substr({x}, 6, 2) AS INTEGER) - 1)"
+
+
+@compiles(month_index, "postgresql")
+def _month_index_pg(element, compiler, **kw):
+    x = compiler.process(element.clauses, **kw)
+    return f"(CAST(EXTRACT(YEAR FROM {x}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {x}) AS INTEGER) - 1)"
+
+
+def month_number(day) -> int:
+    """The same number in Python."""
+    return day.year * 12 + day.month - 1

@@ -130,7 +130,8 @@ def chronology(app) -> tuple[int, int]:
         subjects = [add_subject(debrief, role=SubjectRole.VICTIM, real_name=name, date_of_birth=None).id
                     for name in BENCH_PEOPLE]
         bulk_chronology(debrief.id, 2000, db.session.scalars(sa.select(Agency.id)).all(), subjects)
-        entry = db.session.scalar(sa.select(ChronologyEntry.id).order_by(ChronologyEntry.id))
+        entry = db.session.scalar(sa.select(ChronologyEntry.id).where(ChronologyEntry.debrief_id == debrief.id)
+                                  .order_by(ChronologyEntry.id))
         return entry, debrief.id
 
 

@@ -395,3 +395,25 @@ def test_queries_do_not_grow_with_the_data(app, client, signed_in, known):
                      db.session.scalars(sa.select(Theme.id)).all())
     count(path)
     assert count(path) == before
+
+
+def test_a_longer_period_is_broken_down_by_quarter(app, known):
+    from app.governance import measures
+    from app.governance.cohorts import Scope
+    from app.governance.periods import fiscal_year
+
+    with app.test_request_context():
+        t = measures.timeliness(Scope(fiscal_year(2024)), SETTINGS)  # April 2024 to March 2025
+        t2 = measures.timeliness(Scope(fiscal_year(2025)), SETTINGS)
+    # FY 2024-25: the DMMs of D5 (1 day, March), D6 (3 days, January) and D7 (2 days, February), all in Q4.
+    dmm = t["dmm"]["spreads"]
+    assert [s.label for s in dmm] == ["Q1 2024-25 (Apr–Jun 2024)", "Q2 2024-25 (Jul–Sep 2024)",
+                                      "Q3 2024-25 (Oct–Dec 2024)", "Q4 2024-25 (Jan–Mar 2025)",
+                                      "Financial year 2024-25"]
+    assert [(s.n, s.median) for s in dmm] == [(0, None), (0, None), (0, None), (3, 2), (3, 2)]
+    assert dmm[3].within.value == 3 and dmm[3].drill["from"] == "2025-01-01"
+    # FY 2025-26: the meetings, all in Q1, and D1's second issue in Q2 does not count as a first issue.
+    meeting = t2["meeting"]["spreads"]
+    assert [(s.n, s.median, s.within.value) for s in meeting][0] == (4, 23.5, 3)
+    assert meeting[-1].n == 4 and meeting[-1].within.value == 3
+    assert [s.n for s in t2["document"]["spreads"]] == [3, 0, 0, 0, 3]

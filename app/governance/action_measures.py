@@ -79,17 +79,18 @@ def by_owner_and_department(scope: Scope, on: date) -> dict:
                    func.coalesce(Action.department, "").label("department"), col)
             .join(Debrief, Debrief.id == Action.debrief_id).where(*scope.debrief_conditions())).subquery()
     counted = base.c.col.is_not(None)
-    owners = db.session.execute(select(base.c.owner_user_id, base.c.owner_team_id, base.c.col, func.count())
-                                .where(counted).group_by(base.c.owner_user_id, base.c.owner_team_id,
-                                                         base.c.col)).all()
-    departments = db.session.execute(select(base.c.department, base.c.col, func.count())
-                                     .where(counted).group_by(base.c.department, base.c.col)).all()
+    # One pass over the actions: counts per owner, department and column; both tables are sums of these.
+    cells = db.session.execute(select(base.c.owner_user_id, base.c.owner_team_id, base.c.department, base.c.col,
+                                      func.count()).where(counted)
+                               .group_by(base.c.owner_user_id, base.c.owner_team_id, base.c.department,
+                                         base.c.col)).all()
+    owners = [(u, t, c, n) for u, t, _, c, n in cells]
+    departments = [(d, c, n) for _, _, d, c, n in cells]
     user_ids = {u for u, _, _, _ in owners if u}
     team_ids = {t for _, t, _, _ in owners if t}
-    users = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids))).all()) \
-        if user_ids else {}
-    teams = dict(db.session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))).all()) \
-        if team_ids else {}
+    # Always asked, even for no one, so the page's queries do not depend on the data.
+    users = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids))).all())
+    teams = dict(db.session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))).all())
 
     def table(keyed: dict[tuple[str, str], dict[str, int]], arg: str) -> list[dict]:
         rows = []
@@ -103,7 +104,8 @@ def by_owner_and_department(scope: Scope, on: date) -> dict:
     by_owner: dict = {}
     for user_id, team_id, col_key, n in owners:
         key = (f"user:{user_id}", users.get(user_id, "?")) if user_id else (f"team:{team_id}", teams.get(team_id, "?"))
-        by_owner.setdefault(key, {})[col_key] = n
+        counts = by_owner.setdefault(key, {})
+        counts[col_key] = counts.get(col_key, 0) + n
     by_department: dict = {}
     mask = text_mask_for(None)
     for department, col_key, n in departments:

@@ -76,7 +76,8 @@ class Figures:
 def compute(scope: Scope, settings: dict, on: date) -> Figures:
     before = Scope(scope.period.previous(), scope.category, scope.context)
     previous = {"referred": measures.volumes(before)["total"].value,
-                "timeliness": {k: v["spreads"][-1] for k, v in measures.timeliness(before, settings).items()}}
+                "timeliness": {k: v["spreads"][-1] for k, v in
+                               measures.timeliness(before, settings, by_quarter=False).items()}}
     return Figures(scope=scope, on=on, volumes=measures.volumes(scope), decisions=measures.decisions(scope),
                    timeliness=measures.timeliness(scope, settings), dwell=measures.dwell(scope),
                    people=measures.partners_and_police(scope), agencies=measures.flags_by_agency(scope),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, literal, select, union_all
 
 from app.extensions import db
 from app.governance import cohorts
@@ -29,7 +29,7 @@ from app.models import (
     Theme,
 )
 from app.models.learning import learning_theme
-from app.sqltime import percentiles, uk_date
+from app.sqltime import month_index, month_number, percentiles, uk_date
 
 
 @dataclass
@@ -91,30 +91,33 @@ def decisions(scope: Scope) -> dict:
 
 # ---- timeliness ---------------------------------------------------------------------------------------
 
-def timeliness(scope: Scope, targets: dict[str, int]) -> dict[str, list[Spread]]:
-    """For each milestone: one Spread per quarter of the period, then the whole period (last)."""
-    buckets = scope.period.quarters()
+def timeliness(scope: Scope, targets: dict[str, int], by_quarter: bool = True) -> dict[str, list[Spread]]:
+    """For each milestone: one Spread per quarter of the period (when it spans more than one), then the
+    whole period (last)."""
+    buckets = scope.period.quarters() if by_quarter else []
+    if len(buckets) < 2:
+        buckets = []  # one quarter: the whole is that quarter
+    first = {month_number(b.start) // 3: i for i, b in enumerate(buckets)}
     out = {}
     for key, (label, target_key) in MILESTONES.items():
         target = targets[target_key]
         rows = cohorts.milestone(key, scope).subquery()
-        grp = case(*[((rows.c.on >= b.start) & (rows.c.on <= b.end), i) for i, b in enumerate(buckets)],
-                   else_=-1)
-        bucketed = select(grp.label("grp"), rows.c.value.label("value")).subquery()
-        whole = select(rows.c.value.label("value")).subquery()
-        spread = percentiles(bucketed, group=True)
-        overall = percentiles(whole).get(None, {"n": 0})
-        within = dict(db.session.execute(
-            select(bucketed.c.grp, func.count().filter(bucketed.c.value <= target)).group_by(bucketed.c.grp)).all())
+        # One query: each quarter's values, and all of them again as group -1 (the whole period).
+        by_quarter_rows = select((month_index(rows.c.on) // 3).label("grp"), rows.c.value.label("value"))
+        everything = select(literal(-1).label("grp"), rows.c.value.label("value"))
+        both = (union_all(by_quarter_rows, everything) if buckets else everything).subquery()
+        spread = percentiles(both, group=True, at_most=target)
         spreads = []
-        for i, b in enumerate(buckets if len(buckets) > 1 else []):  # one quarter: the whole is that quarter
-            s = spread.get(i, {"n": 0})
+        for q_number, i in first.items():
+            b = buckets[i]
+            s = spread.get(q_number, {"n": 0, "within": 0})
             drill = {"measure": f"milestone:{key}", **_bucket_args(b)}
             spreads.append(Spread(b.label, s["n"], s.get("median"), s.get("p90"),
-                                  _share(within.get(i, 0), s["n"], {**drill, "outside": ""}), drill))
+                                  _share(s["within"], s["n"], {**drill, "outside": ""}), drill))
+        whole = spread.get(-1, {"n": 0, "within": 0})
         drill = {"measure": f"milestone:{key}"}
-        spreads.append(Spread(scope.period.label, overall["n"], overall.get("median"), overall.get("p90"),
-                              _share(sum(within.values()), overall["n"], drill), drill))
+        spreads.append(Spread(scope.period.label, whole["n"], whole.get("median"), whole.get("p90"),
+                              _share(whole["within"], whole["n"], drill), drill))
         out[key] = {"label": label, "target": target, "spreads": spreads}
     return out
 
@@ -170,8 +173,7 @@ def flags_by_agency(scope: Scope) -> list[dict]:
         for agency_id, n in db.session.execute(select(entries.c.agency_id, func.count())
                                                .group_by(entries.c.agency_id)).all():
             counts.setdefault(agency_id, {})[flag] = n
-    names = dict(db.session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(list(counts))))
-                 .all()) if counts else {}
+    names = dict(db.session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(list(counts)))).all())
     rows = [{"agency": names.get(a, "?"), "agency_id": a,
              **{flag: Figure(c.get(flag, 0), {"measure": f"flag:{flag}", "agency": str(a)})
                 for flag in ("missed_opportunity", "good_practice")}}
@@ -195,17 +197,17 @@ def themes(scope: Scope) -> dict:
     year = last_12_months(scope.period.end)
     months = _months(year)
     lp_year = cohorts.learning_points(scope, year.start, year.end).subquery()
-    trend: dict[int, dict[str, int]] = {}
-    bucket = case(*[((lp_year.c.on >= a) & (lp_year.c.on <= b), key) for key, a, b in months], else_="")
-    for theme_id, key, n in db.session.execute(
-            select(learning_theme.c.theme_id, bucket, func.count())
+    bucket = month_index(lp_year.c.on)
+    trend: dict[int, dict[int, int]] = {}
+    for theme_id, month, n in db.session.execute(
+            select(learning_theme.c.theme_id, bucket.label("month"), func.count())
             .join(lp_year, lp_year.c.id == learning_theme.c.learning_id)
             .group_by(learning_theme.c.theme_id, bucket)).all():
-        trend.setdefault(theme_id, {})[key] = n
+        trend.setdefault(theme_id, {})[month] = n
     names = dict(db.session.execute(select(Theme.id, Theme.name)).all())
     rows = [{"theme": names.get(t, "?"), "theme_id": t,
              "count": Figure(freq.get(t, 0), {"measure": "theme", "theme": str(t)}),
-             "trend": [trend.get(t, {}).get(key, 0) for key, _, _ in months]}
+             "trend": [trend.get(t, {}).get(month_number(a), 0) for _, a, _ in months]}
             for t in set(freq) | set(trend)]
     rows.sort(key=lambda r: (-r["count"].value, -sum(r["trend"]), r["theme"]))
     total, repeats = db.session.execute(
