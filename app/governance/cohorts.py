@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from app.governance.periods import Period
 from app.models import (
@@ -123,13 +123,13 @@ def with_chronology(scope: Scope):
                    Debrief.decision == Decision.ACCEPTED.value, exists().where(live)))
 
 
-def flagged_entries(scope: Scope, flag: str):
-    """Live chronology entries with `flag` in debriefs referred in the period."""
-    column = getattr(ChronologyEntry, flag)
-    return (select(ChronologyEntry.id, ChronologyEntry.debrief_id, ChronologyEntry.agency_id)
+def flagged_entries(scope: Scope, *flags: str):
+    """Live chronology entries with any of `flags` in debriefs referred in the period, with each flag."""
+    columns = [getattr(ChronologyEntry, f) for f in flags]
+    return (select(ChronologyEntry.id, ChronologyEntry.debrief_id, ChronologyEntry.agency_id, *columns)
             .join(Debrief, Debrief.id == ChronologyEntry.debrief_id)
-            .where(column.is_(True), ChronologyEntry.deleted_at.is_(None), *scope.within(Debrief.dmm_date),
-                   *scope.debrief_conditions()))
+            .where(or_(*[c.is_(True) for c in columns]), ChronologyEntry.deleted_at.is_(None),
+                   *scope.within(Debrief.dmm_date), *scope.debrief_conditions()))
 
 
 # ---- learning ------------------------------------------------------------------------------------------

@@ -167,12 +167,11 @@ def partners_and_police(scope: Scope) -> dict:
 
 def flags_by_agency(scope: Scope) -> list[dict]:
     """Missed opportunities and good practice, by the agency whose contact it was."""
-    counts: dict[int, dict[str, int]] = {}
-    for flag in ("missed_opportunity", "good_practice"):
-        entries = cohorts.flagged_entries(scope, flag).subquery()
-        for agency_id, n in db.session.execute(select(entries.c.agency_id, func.count())
-                                               .group_by(entries.c.agency_id)).all():
-            counts.setdefault(agency_id, {})[flag] = n
+    flags = ("missed_opportunity", "good_practice")
+    entries = cohorts.flagged_entries(scope, *flags).subquery()
+    counts = {agency_id: dict(zip(flags, found, strict=True)) for agency_id, *found in db.session.execute(
+        select(entries.c.agency_id, *[func.count().filter(entries.c[f].is_(True)) for f in flags])
+        .group_by(entries.c.agency_id)).all()}
     names = dict(db.session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(list(counts)))).all())
     rows = [{"agency": names.get(a, "?"), "agency_id": a,
              **{flag: Figure(c.get(flag, 0), {"measure": f"flag:{flag}", "agency": str(a)})
