@@ -417,3 +417,17 @@ def test_a_longer_period_is_broken_down_by_quarter(app, known):
     assert [(s.n, s.median, s.within.value) for s in meeting][0] == (4, 23.5, 3)
     assert meeting[-1].n == 4 and meeting[-1].within.value == 3
     assert [s.n for s in t2["document"]["spreads"]] == [3, 0, 0, 0, 3]
+
+
+def test_volumes_by_quarter(app, known):
+    from app.governance import measures
+    from app.governance.cohorts import Scope
+    from app.governance.periods import custom
+
+    with app.test_request_context():
+        rows = measures.volumes_by_quarter(Scope(custom(date(2025, 1, 1), date(2025, 6, 30))))
+    # Q4 2024-25: D5, D6, D7 (homicide, domestic); Q1 2025-26: D1, D2, D3, D4.
+    assert [(r["label"], r["total"].value) for r in rows] == [("Q4 2024-25 (Jan–Mar 2025)", 3),
+                                                              ("Q1 2025-26 (Apr–Jun 2025)", 4)]
+    assert rows[1]["cells"][("near_miss", "domestic")].value == 2
+    assert rows[0]["total"].drill["to"] == "2025-03-31"

@@ -79,6 +79,30 @@ def volumes(scope: Scope) -> dict:
     return {"table": table, "total": total}
 
 
+def volumes_by_quarter(scope: Scope) -> list[dict]:
+    """Debriefs referred in each quarter of the period, by category and context (none for a single quarter)."""
+    buckets = scope.period.quarters()
+    if len(buckets) < 2:
+        return []
+    quarter_of = (month_index(Debrief.dmm_date) // 3).label("q")
+    ids = cohorts.referred(scope).subquery()
+    counts: dict[int, dict[tuple[str, str], int]] = {}
+    for q, category, context, n in db.session.execute(
+            select(quarter_of, Debrief.category, Debrief.context, func.count())
+            .where(Debrief.id.in_(select(ids.c.id))).group_by(quarter_of, Debrief.category, Debrief.context)).all():
+        counts.setdefault(q, {})[(category, context)] = n
+    rows = []
+    for b in buckets:
+        found = counts.get(month_number(b.start) // 3, {})
+        args = _bucket_args(b)
+        rows.append({"label": b.label, "total": Figure(sum(found.values()), {"measure": "referred", **args}),
+                     "cells": {(c.value, x.value): Figure(found.get((c.value, x.value), 0),
+                                                         {"measure": "referred", "category": c.value,
+                                                          "context": x.value, **args})
+                               for c in Category for x in Context}})
+    return rows
+
+
 def decisions(scope: Scope) -> dict:
     ids = cohorts.referred(scope).subquery()
     decision = func.coalesce(Debrief.decision, "pending")
