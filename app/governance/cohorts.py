@@ -44,6 +44,12 @@ class Scope:
             out.append(Debrief.context == self.context)
         return out
 
+    def args(self) -> dict:
+        """The query parameters that ask for this scope again."""
+        out = self.period.args()
+        out.update({k: v for k, v in (("category", self.category), ("context", self.context)) if v})
+        return out
+
     def within(self, column, period: Period | None = None) -> list:
         p = period or self.period
         return [column >= p.start, column <= p.end]

@@ -1,6 +1,8 @@
 """The dashboard and its drill-downs, and each chart's data as a marked CSV."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import abort, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
@@ -23,6 +25,21 @@ def _form(args) -> DashboardForm:
     return DashboardForm(MultiDict([(k, v) for k, v in args.items(multi=True) if k in SCOPE_ARGS]), today())
 
 
+class WhichLinks:
+    """Links to the list behind each figure. A ten-year dashboard has about a thousand of them, so the
+    scope's part of the query string is encoded once per page, not once per link."""
+
+    def __init__(self, scope_args: dict):
+        self.base = url_for("governance.which")
+        self.scope = scope_args
+        self.scope_query = urlencode(scope_args)
+
+    def __call__(self, drill: dict) -> str:
+        if self.scope.keys() & drill.keys():  # a quarter's figure: its own dates replace the period's
+            return f"{self.base}?{urlencode({**self.scope, **drill})}"
+        return f"{self.base}?{self.scope_query}&{urlencode(drill)}"
+
+
 def _page(form: DashboardForm, download_form: DownloadForm, failed: str | None = None, status: int = 200):
     if not form.validate():
         return render_template("governance/dashboard.html", form=form, figures=None), 422
@@ -31,7 +48,8 @@ def _page(form: DashboardForm, download_form: DownloadForm, failed: str | None =
     figures = board_figures.compute(scope, process_settings.current(), today())
     return render_template("governance/dashboard.html", form=form, figures=figures, scope=scope,
                            download_form=download_form, failed_download=failed, Category=Category,
-                           Context=Context, action_columns=action_measures.COLUMNS), status
+                           Context=Context, action_columns=action_measures.COLUMNS,
+                           which=WhichLinks(scope.args())), status
 
 
 @bp.route("/dashboard")
