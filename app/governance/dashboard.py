@@ -78,7 +78,8 @@ def compute(scope: Scope, settings: dict, on: date) -> Figures:
     before = Scope(scope.period.previous(), scope.category, scope.context)
     previous = {"referred": measures.volumes(before)["total"].value,
                 "timeliness": {k: v["spreads"][-1] for k, v in
-                               measures.timeliness(before, settings, by_quarter=False).items()}}
+                               measures.timeliness(before, settings, by_quarter=False,
+                                                   only=("meeting",)).items()}}
     return Figures(scope=scope, on=on, volumes=measures.volumes(scope),
                    volumes_by_quarter=measures.volumes_by_quarter(scope), decisions=measures.decisions(scope),
                    timeliness=measures.timeliness(scope, settings), dwell=measures.dwell(scope),

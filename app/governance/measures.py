@@ -115,7 +115,8 @@ def decisions(scope: Scope) -> dict:
 
 # ---- timeliness ---------------------------------------------------------------------------------------
 
-def timeliness(scope: Scope, targets: dict[str, int], by_quarter: bool = True) -> dict[str, list[Spread]]:
+def timeliness(scope: Scope, targets: dict[str, int], by_quarter: bool = True,
+               only: tuple[str, ...] | None = None) -> dict[str, list[Spread]]:
     """For each milestone: one Spread per quarter of the period (when it spans more than one), then the
     whole period (last)."""
     buckets = scope.period.quarters() if by_quarter else []
@@ -124,6 +125,8 @@ def timeliness(scope: Scope, targets: dict[str, int], by_quarter: bool = True) -
     first = {month_number(b.start) // 3: i for i, b in enumerate(buckets)}
     out = {}
     for key, (label, target_key) in MILESTONES.items():
+        if only is not None and key not in only:
+            continue
         target = targets[target_key]
         rows = cohorts.milestone(key, scope).subquery()
         # One query: each quarter's values, and all of them again as group -1 (the whole period).
