@@ -41,6 +41,11 @@ def _uk_date_pg(element, compiler, **kw):
     return f"CAST(timezone('Europe/London', timezone('UTC', {compiler.process(element.clauses, **kw)})) AS DATE)"
 
 
+def _pair(element, compiler, kw) -> tuple[str, str]:
+    later, earlier = list(element.clauses)
+    return compiler.process(later, **kw), compiler.process(earlier, **kw)
+
+
 class days_between(FunctionElement):
     """Whole days from the second date to the first (negative if it is earlier)."""
 
@@ -51,15 +56,12 @@ class days_between(FunctionElement):
 
 @compiles(days_between, "sqlite")
 def _days_sqlite(element, compiler, **kw):
-    later, earlier = list(element.clauses)
-    return (f"CAST(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)})"
-            " AS INTEGER)")
+    return "CAST(julianday({}) - julianday({}) AS INTEGER)".format(*_pair(element, compiler, kw))
 
 
 @compiles(days_between, "postgresql")
 def _days_pg(element, compiler, **kw):
-    later, earlier = list(element.clauses)
-    return f"(CAST({compiler.process(later, **kw)} AS DATE) - CAST({compiler.process(earlier, **kw)} AS DATE))"
+    return "(CAST({} AS DATE) - CAST({} AS DATE))".format(*_pair(element, compiler, kw))
 
 
 class elapsed_days(FunctionElement):
@@ -72,15 +74,12 @@ class elapsed_days(FunctionElement):
 
 @compiles(elapsed_days, "sqlite")
 def _elapsed_sqlite(element, compiler, **kw):
-    later, earlier = list(element.clauses)
-    return f"(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)}))"
+    return "(julianday({}) - julianday({}))".format(*_pair(element, compiler, kw))
 
 
 @compiles(elapsed_days, "postgresql")
 def _elapsed_pg(element, compiler, **kw):
-    later, earlier = list(element.clauses)
-    return (f"(EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)}))"
-            " / 86400.0)")
+    return "(EXTRACT(EPOCH FROM ({} - {})) / 86400.0)".format(*_pair(element, compiler, kw))
 
 
 # ---- percentiles ---------------------------------------------------------------------------------------
