@@ -347,6 +347,7 @@ def main() -> None:
             results["inline save of one row"] = measure(
                 app, client, f"/debriefs/{debrief_id}/chronology/{entry_id}", post=lambda: save_form(app, next(versions)))
             results.update(action_board(app, client))
+            results["dashboard, 12 months, with 12,000 actions"] = measure(app, client, "/dashboard")
             results["dashboard, ten years, with 12,000 actions"] = measure(app, client, TEN_YEARS)
             pack_seconds = board_pack_build(app)
             masked = masked_pages(app, client, debrief_id)
