@@ -154,3 +154,12 @@ def debrief_rows(d: Drill) -> tuple[list[tuple[Debrief, object]], int]:
                                .order_by(Debrief.dmm_date.desc(), Debrief.id.desc()).limit(LIMIT)).all()
     return [(debrief, value) for debrief, value in found], total
 
+
+
+def action_rows(d: Drill) -> tuple[list, int]:
+    """The actions of a drill-down (at most LIMIT), soonest due first, through the action board's loader."""
+    from app.actions.queries import rows
+    from app.models import Action
+
+    total = db.session.scalar(select(func.count()).select_from(d.stmt.subquery()))
+    return rows(select(Action).where(Action.id.in_(d.stmt)), size=LIMIT), total

@@ -11,7 +11,7 @@ from app.debriefs.timeliness import today
 from app.exports import csv_response
 from app.extensions import db
 from app.governance import bp, dashboard as board_figures
-from app.governance.drill import LIMIT, UnknownMeasure, debrief_rows, drill
+from app.governance.drill import LIMIT, UnknownMeasure, action_rows, debrief_rows, drill
 from app.governance.forms import DashboardForm, DownloadForm
 from app.governance import action_measures
 from app.models import Category, Context, Role
@@ -73,15 +73,7 @@ def which():
     except UnknownMeasure:
         abort(404)
     audit.log_consultation("dashboard", None, action="dashboard.drill", reason=d.title)
-    if d.kind == "actions":
-        from app.actions.queries import rows as action_rows
-
-        total = db.session.scalar(db.select(db.func.count()).select_from(d.stmt.subquery()))
-        from app.models import Action
-
-        rows = action_rows(db.select(Action).where(Action.id.in_(d.stmt)), size=LIMIT)
-    else:
-        rows, total = debrief_rows(d)
+    rows, total = action_rows(d) if d.kind == "actions" else debrief_rows(d)
     back = url_for("governance.dashboard", **{k: v for k, v in request.args.items() if k in SCOPE_ARGS})
     return render_template("governance/which.html", d=d, rows=rows, total=total, limit=LIMIT, back=back)
 
