@@ -16,7 +16,6 @@ from app.governance import cohorts
 from app.governance.cohorts import MILESTONES, Scope
 from app.governance.periods import Period, last_12_months
 from app.models import (
-    FLAGS,
     STAGE_ORDER,
     Agency,
     Category,
@@ -206,9 +205,6 @@ def flags_by_agency(scope: Scope) -> list[dict]:
             for a, c in counts.items()]
     rows.sort(key=lambda r: (-(r["missed_opportunity"].value + r["good_practice"].value), r["agency"]))
     return rows
-
-
-FLAG_LABELS = {k: FLAGS[k] for k in ("missed_opportunity", "good_practice")}
 
 
 # ---- learning ------------------------------------------------------------------------------------------

@@ -22,13 +22,10 @@ from app.models import (
     STAGE_ORDER,
     Action,
     ActionStatus,
-    ChronologyEntry,
     Debrief,
     DebriefParticipant,
     Extension,
     ExtensionDecision,
-    LearningDocument,
-    Meeting,
     Role,
     Stage,
     utcnow,
@@ -136,24 +133,10 @@ def reviewer_home(user) -> ReviewerHome:
 
 
 def _with_next_steps(cards: list[debrief_queries.Card]) -> list[OwnDebrief]:
-    if not cards:
-        return []
-    debriefs = [c.debrief for c in cards]
-    _load_for_gates(debriefs)
-    counted = _chronology_counts([d.id for d in debriefs if d.stage_enum is Stage.CHRONOLOGY])
+    gates.prepare([c.debrief for c in cards])
     now = utcnow()
     return [OwnDebrief(card=c, next_date=_next_date(c.debrief, now), next_stage=_next_stage(c.debrief.stage_enum),
-                       needs=_needs(c.debrief, counted)) for c in cards]
-
-
-def _load_for_gates(debriefs: list[Debrief]) -> None:
-    """Load, for all of them at once, what the gates and the clocks read (one query per relationship)."""
-    db.session.scalars(
-        select(Debrief).where(Debrief.id.in_([d.id for d in debriefs])).options(
-            selectinload(Debrief.parameters), selectinload(Debrief.parallel_reviews),
-            selectinload(Debrief.meeting).selectinload(Meeting.invitees),
-            selectinload(Debrief.documents).load_only(LearningDocument.id),  # the gate asks only whether one exists
-            selectinload(Debrief.actions))).all()
+                       needs=_needs(c.debrief)) for c in cards]
 
 
 def _next_stage(stage: Stage) -> Stage | None:
@@ -162,40 +145,12 @@ def _next_stage(stage: Stage) -> Stage | None:
     return STAGE_ORDER[stage.order + 1]
 
 
-# Every gate in app/debriefs/gates.py reads the debrief's loaded relationships, except "chronology_ready", which
-# counts chronology entries with a query of its own for each debrief. Run per debrief it would add a query per
-# debrief in Chronology to this page; so the home page answers that one gate for all its debriefs in one grouped
-# query, with the gate's own rule and words (tests/test_home.py checks both answers agree). The gates of the
-# rest of the team's debriefs are not evaluated at all: "what it needs next" is for the lead reviewer's own.
-CHRONOLOGY_GATE = "chronology_ready"
-
-
-def _chronology_counts(debrief_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Live entries and key issues per debrief."""
-    if not debrief_ids:
-        return {}
-    rows = db.session.execute(
-        select(ChronologyEntry.debrief_id, func.count(), func.count().filter(ChronologyEntry.key_issue.is_(True)))
-        .where(ChronologyEntry.debrief_id.in_(debrief_ids), ChronologyEntry.deleted_at.is_(None))
-        .group_by(ChronologyEntry.debrief_id)).all()
-    return {i: (entries, key) for i, entries, key in rows}
-
-
-def _needs(debrief: Debrief, chronology_counts: dict[int, tuple[int, int]]) -> list[gates.GateFailure]:
+def _needs(debrief: Debrief) -> list[gates.GateFailure]:
     """What the gate(s) to leave the current stage for the next still miss, in the order gates.py lists them."""
-    stage = debrief.stage_enum
-    nxt = _next_stage(stage)
+    nxt = _next_stage(debrief.stage_enum)
     if nxt is None:
         return []
-    found = gates.failures(debrief, stage, nxt,
-                           lambda name: name != CHRONOLOGY_GATE and process_settings.gate_enabled(name))
-    if CHRONOLOGY_GATE in {g.name for g in gates.GATES if g.leaving is stage} and \
-            process_settings.gate_enabled(CHRONOLOGY_GATE):
-        missing = gates.chronology_missing(*chronology_counts.get(debrief.id, (0, 0)))
-        if missing:
-            found.append(gates.GateFailure(next(g for g in gates.GATES if g.name == CHRONOLOGY_GATE), missing))
-    order = {g.name: i for i, g in enumerate(gates.GATES)}
-    return sorted(found, key=lambda f: order[f.gate.name])
+    return gates.failures(debrief, debrief.stage_enum, nxt, process_settings.gate_enabled)
 
 
 def _next_date(debrief: Debrief, now: datetime) -> NextDate | None:
