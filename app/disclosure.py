@@ -144,12 +144,14 @@ def _current_masker() -> Masker:
 
 
 def _fingerprint() -> tuple:
-    """Changes whenever a subject or a debrief is added, edited (its version moves) or removed."""
+    """Changes whenever a subject or a debrief is added, edited (its version moves) or removed, and when the
+    tables are emptied and refilled (a restore, a reset): the newest creation time then moves even if the
+    counts, versions and ids come out the same."""
     from app.models import Debrief, Subject
 
     columns = [select(agg).scalar_subquery() for model in (Subject, Debrief)
                for agg in (func.count(model.id), func.coalesce(func.sum(model.version), 0),
-                           func.coalesce(func.max(model.id), 0))]
+                           func.coalesce(func.max(model.id), 0), func.max(model.created_at))]
     return tuple(db.session.execute(select(*columns)).one())
 
 

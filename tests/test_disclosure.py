@@ -91,3 +91,24 @@ def test_a_failing_gate_withholds_the_page_rather_than_send_it_unmasked(app, cli
     monkeypatch.setattr("app.disclosure.masker", broken)
     r = client.get(f"/debriefs/{d}")
     assert r.status_code == 500 and "Barrett" not in r.get_data(as_text=True)
+
+
+def test_the_masker_is_rebuilt_when_the_tables_are_emptied_and_refilled(app, make_debrief):
+    """A restore or a reset can leave the same counts, ids and versions with other people in them."""
+    from app import disclosure
+    from app.scoping.services import add_subject
+
+    def case_with(name: str) -> None:
+        d_id = make_debrief("scoping")
+        with app.test_request_context():
+            add_subject(db.session.get(Debrief, d_id), role=SubjectRole.VICTIM, real_name=name, date_of_birth=None)
+
+    case_with("Quentin Alpharo")
+    with app.test_request_context():
+        assert "Quentin" not in disclosure.masker().mask("Quentin Alpharo rang", None)
+        db.session.execute(sa.delete(Debrief))
+        db.session.commit()
+    case_with("Rosalind Betancourt")  # the same ids, counts and versions as before
+    with app.test_request_context():
+        masked = disclosure.masker().mask("Rosalind Betancourt rang", None)
+    assert "Rosalind" not in masked and "Betancourt" not in masked
