@@ -9,7 +9,8 @@ Time from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday 
 """
 from __future__ import annotations
 
-
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Float, Integer, and_, case, func, literal_column, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -29,16 +30,34 @@ class uk_date(FunctionElement):
 @compiles(uk_date, "sqlite")
 def _uk_date_sqlite(element, compiler, **kw):
     ts = compiler.process(element.clauses, **kw)
+    day = f"substr({ts}, 1, 10)"
+    month = f"substr({ts}, 6, 2)"
     starts = f"date(substr({ts}, 1, 4) || '-03-31', '-6 days', 'weekday 0') || ' 01:00:00'"
     ends = f"date(substr({ts}, 1, 4) || '-10-31', '-6 days', 'weekday 0') || ' 01:00:00'"
-    # Whole seconds: SQLite rounds 23:59:59.9999 up to the next day.
-    return (f"date(substr({ts}, 1, 19), CASE WHEN {ts} >= {starts} AND {ts} < {ends} "
-            "THEN '+1 hours' ELSE '+0 hours' END)")
+    # The UK day differs from the UTC day only from 23:00 UTC in summer time, so most rows need no date
+    # arithmetic at all: April to September are wholly summer time, November to February wholly not, and
+    # only March and October need the rule.
+    return (f"CASE WHEN substr({ts}, 12, 2) < '23' THEN {day} "
+            f"WHEN {month} BETWEEN '04' AND '09' THEN date({day}, '+1 day') "
+            f"WHEN {month} IN ('03', '10') AND {ts} >= {starts} AND {ts} < {ends} THEN date({day}, '+1 day') "
+            f"ELSE {day} END")
 
 
 @compiles(uk_date, "postgresql")
 def _uk_date_pg(element, compiler, **kw):
     return f"CAST(timezone('Europe/London', timezone('UTC', {compiler.process(element.clauses, **kw)})) AS DATE)"
+
+
+UK = ZoneInfo("Europe/London")
+
+
+def uk_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The UTC instants at which UK day `first` begins and UK day `last` ends (exclusive): a timestamp is on
+    one of those days exactly when it lies in [begin, end). Comparing a stored timestamp with these uses its
+    index and converts nothing, where `uk_date(column) >= first` converts every row."""
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=UK).astimezone(timezone.utc)
+    return midnight(first), midnight(last + timedelta(days=1))
 
 
 def _pair(element, compiler, kw) -> tuple[str, str]:

@@ -419,15 +419,49 @@ def test_a_longer_period_is_broken_down_by_quarter(app, known):
     assert [s.n for s in t2["document"]["spreads"]] == [3, 0, 0, 0, 3]
 
 
-def test_volumes_by_quarter(app, known):
+def test_volumes_by_bucket(app, known):
     from app.governance import measures
     from app.governance.cohorts import Scope
     from app.governance.periods import custom
 
     with app.test_request_context():
-        rows = measures.volumes_by_quarter(Scope(custom(date(2025, 1, 1), date(2025, 6, 30))))
+        rows = measures.volumes_by_bucket(Scope(custom(date(2025, 1, 1), date(2025, 6, 30))))
     # Q4 2024-25: D5, D6, D7 (homicide, domestic); Q1 2025-26: D1, D2, D3, D4.
     assert [(r["label"], r["total"].value) for r in rows] == [("Q4 2024-25 (Jan–Mar 2025)", 3),
                                                               ("Q1 2025-26 (Apr–Jun 2025)", 4)]
     assert rows[1]["cells"][("near_miss", "domestic")].value == 2
     assert rows[0]["total"].drill["to"] == "2025-03-31"
+
+
+def test_a_long_period_trends_by_financial_year(app, known):
+    """Ten quarters would be ten buckets of a trend nobody can read: past eight, buckets are financial
+    years, cut to the period, and every figure still counts by the UK day of its event."""
+    from app import process_settings
+    from app.governance import measures
+    from app.governance.cohorts import Scope
+    from app.governance.periods import custom
+
+    scope = Scope(custom(date(2023, 1, 1), date(2025, 6, 30)))
+    with app.test_request_context():
+        rows = measures.volumes_by_bucket(scope)
+        meeting = measures.timeliness(scope, process_settings.current(), only=("meeting",))["meeting"]["spreads"]
+    assert [(r["label"], r["total"].value) for r in rows] == [
+        ("Financial year 2022-23", 0), ("Financial year 2023-24", 0), ("Financial year 2024-25", 3),
+        ("Financial year 2025-26", 4)]
+    assert (rows[0]["total"].drill["from"], rows[0]["total"].drill["to"]) == ("2023-01-01", "2023-03-31")
+    assert (rows[3]["total"].drill["from"], rows[3]["total"].drill["to"]) == ("2025-04-01", "2025-06-30")
+    # D5's meeting at 00:30 BST on 1 April 2025 (23:30 UTC on 31 March) belongs to 2025-26.
+    assert [(s.label, s.n) for s in meeting] == [
+        ("Financial year 2022-23", 0), ("Financial year 2023-24", 0), ("Financial year 2024-25", 0),
+        ("Financial year 2025-26", 4), (scope.period.label, 4)]
+    assert meeting[3].median == 23.5 and meeting[3].within.value == 3
+
+
+def test_the_dashboard_says_how_a_long_period_is_broken_down(client, known, make_user):
+    make_user("boardmember", "board")
+    login(client, "boardmember")
+    html = client.get("/dashboard?period=custom&from=2023-01-01&to=2025-06-30").get_data(as_text=True)
+    assert "<caption>By financial year</caption>" in html
+    assert "by financial year." in html
+    html = client.get("/dashboard?period=custom&from=2025-01-01&to=2025-06-30").get_data(as_text=True)
+    assert "<caption>By quarter</caption>" in html

@@ -15,15 +15,17 @@ from app.models import STAGE_ORDER, Stage, StageChange, utcnow
 from app.sqltime import elapsed_days
 
 
-def spells(now: datetime | None = None, debrief_id: int | None = None):
+def spells(now: datetime | None = None, debrief_id: int | None = None, among=None):
     """A subquery of spells: debrief_id, stage, entered, left (null while the debrief is still there) and
-    days (to now for an open spell)."""
+    days (to now for an open spell). Of one debrief, of those `among` (a select of ids), or of all."""
     sc = StageChange
     left = func.lead(sc.changed_at).over(partition_by=sc.debrief_id, order_by=(sc.changed_at, sc.id))
     stmt = select(sc.debrief_id.label("debrief_id"), sc.to_stage.label("stage"), sc.changed_at.label("entered"),
                   left.label("left"))
     if debrief_id is not None:
         stmt = stmt.where(sc.debrief_id == debrief_id)
+    if among is not None:
+        stmt = stmt.where(sc.debrief_id.in_(among))
     inner = stmt.subquery()
     until = func.coalesce(inner.c.left, literal(now or utcnow(), type_=StageChange.changed_at.type))
     return select(inner.c.debrief_id, inner.c.stage, inner.c.entered, inner.c.left,

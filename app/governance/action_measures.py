@@ -30,19 +30,25 @@ COLUMNS = (
 )
 
 
-def column(scope: Scope, on: date):
-    """Which column an action falls in (None: not counted in this period)."""
+def conditions(scope: Scope, on: date) -> list[tuple[str, object]]:
+    """Each column's condition, in the order of COLUMNS. No action meets two of them."""
     p = scope.period
     closed_in = and_(Action.closed_on >= p.start, Action.closed_on <= p.end)
     finished = func.coalesce(Action.completed_on, Action.closed_on)
-    return case(
-        *[(age_band_clause(key, on), f"overdue:{key}") for key, _, _, _ in reversed(AGE_BANDS)],
-        (Action.status.in_(UNFINISHED), "open"),
-        (Action.status == ActionStatus.COMPLETED.value, "awaiting"),
-        (and_(Action.status == ActionStatus.CLOSED.value, closed_in, finished <= Action.due_on), "on_time"),
-        (and_(Action.status == ActionStatus.CLOSED.value, closed_in), "late"),
-        (and_(Action.status == ActionStatus.NOT_DOING.value, closed_in), "not_doing"),
-        else_=None)
+    closed = Action.status == ActionStatus.CLOSED.value
+    return [
+        ("open", and_(Action.status.in_(UNFINISHED), Action.due_on >= on)),  # not overdue
+        *[(f"overdue:{key}", age_band_clause(key, on)) for key, _, _, _ in AGE_BANDS],
+        ("awaiting", Action.status == ActionStatus.COMPLETED.value),
+        ("on_time", and_(closed, closed_in, finished <= Action.due_on)),
+        ("late", and_(closed, closed_in, finished > Action.due_on)),
+        ("not_doing", and_(Action.status == ActionStatus.NOT_DOING.value, closed_in)),
+    ]
+
+
+def column(scope: Scope, on: date):
+    """Which column an action falls in (None: not counted in this period)."""
+    return case(*[(condition, key) for key, condition in conditions(scope, on)], else_=None)
 
 
 def cohort(scope: Scope, on: date, key: str, owner: str | None = None, department: str | None = None):
@@ -74,20 +80,20 @@ def _departments_shown_as(scope: Scope, shown: str) -> list:
 
 
 def by_owner_and_department(scope: Scope, on: date) -> dict:
-    col = column(scope, on).label("col")
-    base = (select(Action.owner_user_id, Action.owner_team_id,
-                   func.coalesce(Action.department, "").label("department"), col)
-            .join(Debrief, Debrief.id == Action.debrief_id).where(*scope.debrief_conditions())).subquery()
-    counted = base.c.col.is_not(None)
-    # One pass over the actions: counts per owner, department and column; both tables are sums of these.
-    cells = db.session.execute(select(base.c.owner_user_id, base.c.owner_team_id, base.c.department, base.c.col,
-                                      func.count()).where(counted)
-                               .group_by(base.c.owner_user_id, base.c.owner_team_id, base.c.department,
-                                         base.c.col)).all()
-    owners = [(u, t, c, n) for u, t, _, c, n in cells]
-    departments = [(d, c, n) for _, _, d, c, n in cells]
-    user_ids = {u for u, _, _, _ in owners if u}
-    team_ids = {t for _, t, _, _ in owners if t}
+    # One pass over the actions: each column's count per owner and department (the covering index
+    # ix_action_dashboard holds every column read, in the grouping's order); both tables are sums of these.
+    columns = conditions(scope, on)
+    keys = [key for key, _ in columns]
+    stmt = select(Action.owner_user_id, Action.owner_team_id, Action.department,
+                  *[func.count().filter(condition) for _, condition in columns])
+    if scope.debrief_conditions():
+        stmt = stmt.join(Debrief, Debrief.id == Action.debrief_id).where(*scope.debrief_conditions())
+    cells = [(u, t, d or "", dict(zip(keys, counts, strict=True)))
+             for u, t, d, *counts in db.session.execute(
+                 stmt.group_by(Action.owner_user_id, Action.owner_team_id, Action.department)).all()
+             if any(counts)]
+    user_ids = {u for u, _, _, _ in cells if u}
+    team_ids = {t for _, t, _, _ in cells if t}
     # Always asked, even for no one, so the page's queries do not depend on the data.
     users = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids))).all())
     teams = dict(db.session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))).all())
@@ -101,19 +107,21 @@ def by_owner_and_department(scope: Scope, on: date) -> dict:
                                  -r["total"], r["label"].casefold()))
         return rows
 
+    def add(into: dict, key, counts: dict[str, int]) -> None:
+        found = into.setdefault(key, {})
+        for k, n in counts.items():
+            found[k] = found.get(k, 0) + n
+
     by_owner: dict = {}
-    for user_id, team_id, col_key, n in owners:
-        key = (f"user:{user_id}", users.get(user_id, "?")) if user_id else (f"team:{team_id}", teams.get(team_id, "?"))
-        counts = by_owner.setdefault(key, {})
-        counts[col_key] = counts.get(col_key, 0) + n
     by_department: dict = {}
-    mask = text_mask_for(None)
-    for department, col_key, n in departments:
-        shown = mask(department) if department else ""
-        counts = by_department.setdefault((shown, shown or "No department"), {})
-        counts[col_key] = counts.get(col_key, 0) + n
     totals: dict[str, int] = {}
-    for _, _, col_key, n in owners:
-        totals[col_key] = totals.get(col_key, 0) + n
+    mask = text_mask_for(None)
+    for user_id, team_id, department, counts in cells:
+        add(by_owner, (f"user:{user_id}", users.get(user_id, "?")) if user_id
+            else (f"team:{team_id}", teams.get(team_id, "?")), counts)
+        shown = mask(department) if department else ""
+        add(by_department, (shown, shown or "No department"), counts)
+        add(totals, None, counts)
+    totals = totals.get(None, {})
     return {"owners": table(by_owner, "owner"), "departments": table(by_department, "department"),
             "totals": {c: Figure(totals.get(c, 0), {"measure": "actions", "column": c}) for c, _ in COLUMNS}}

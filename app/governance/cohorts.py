@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.governance.periods import Period
 from app.models import (
@@ -22,10 +23,11 @@ from app.models import (
     LearningDocument,
     LearningPoint,
     Meeting,
+    StageChange,
     utcnow,
 )
 from app.models.meeting import Attendance
-from app.sqltime import days_between, uk_date
+from app.sqltime import days_between, uk_date, uk_day_bounds
 
 
 @dataclass(frozen=True)
@@ -51,14 +53,21 @@ class Scope:
         return out
 
     def within(self, column, period: Period | None = None) -> list:
+        """A date column on one of the period's days."""
         p = period or self.period
         return [column >= p.start, column <= p.end]
+
+    def within_utc(self, column, period: Period | None = None) -> list:
+        """A UTC timestamp column on one of the period's UK days (the same as `within(uk_date(column))`)."""
+        p = period or self.period
+        begin, end = uk_day_bounds(p.start, p.end)
+        return [column >= begin, column < end]
 
 
 def held_meetings():
     """Meetings that took place: not cancelled and begun. debrief_id, held_on (UK day)."""
     return (select(Meeting.id.label("meeting_id"), Meeting.debrief_id.label("debrief_id"),
-                   uk_date(Meeting.starts_at).label("held_on"))
+                   Meeting.starts_at.label("starts_at"), uk_date(Meeting.starts_at).label("held_on"))
             .where(Meeting.cancelled_at.is_(None), Meeting.starts_at <= utcnow()).subquery("held"))
 
 
@@ -95,15 +104,39 @@ def milestone(key: str, scope: Scope, period: Period | None = None):
         held = held_meetings()
         on = held.c.held_on
         stmt = (select(Debrief.id.label("id"), days_between(on, Debrief.incident_date).label("value"),
-                       on.label("on")).join(held, held.c.debrief_id == Debrief.id))
+                       on.label("on")).join(held, held.c.debrief_id == Debrief.id)
+                .where(*scope.within_utc(held.c.starts_at, period)))
     elif key == "document":
         first = first_issues()
         on = uk_date(first.c.first_at)
         stmt = (select(Debrief.id.label("id"), days_between(on, Debrief.incident_date).label("value"),
-                       on.label("on")).join(first, first.c.debrief_id == Debrief.id))
+                       on.label("on")).join(first, first.c.debrief_id == Debrief.id)
+                .where(*scope.within_utc(first.c.first_at, period)))
     else:
         raise KeyError(key)
-    return stmt.where(*scope.within(on, period), *scope.debrief_conditions())
+    if key == "dmm":
+        stmt = stmt.where(*scope.within(on, period))
+    return stmt.where(*scope.debrief_conditions())
+
+
+# ---- time in each stage -------------------------------------------------------------------------------
+
+def stage_time(scope: Scope, stage: str | None = None):
+    """debrief_id, stage, days: the debriefs that left a stage (or `stage`) in the period and are not back
+    in it, with their time there (all their visits added up). Only debriefs moved since the period began
+    can have left a stage in it, so only their history is read."""
+    from app.debriefs.dwell import spells
+
+    begin, _ = uk_day_bounds(scope.period.start, scope.period.end)
+    moved = aliased(StageChange)
+    s = spells(among=select(moved.debrief_id).where(moved.changed_at >= begin))
+    per = (select(s.c.debrief_id, s.c.stage, func.sum(s.c.days).label("days"),
+                  func.max(s.c.left).label("last_left"), func.count().filter(s.c.left.is_(None)).label("open"))
+           .where(*([s.c.stage == stage] if stage else []))
+           .group_by(s.c.debrief_id, s.c.stage).subquery())
+    return (select(per.c.debrief_id, per.c.stage, per.c.days)
+            .join(Debrief, Debrief.id == per.c.debrief_id)
+            .where(per.c.open == 0, *scope.within_utc(per.c.last_left), *scope.debrief_conditions()))
 
 
 # ---- meetings and chronology -------------------------------------------------------------------------
@@ -115,7 +148,7 @@ def meetings_held(scope: Scope):
                              Invitee.attendance == Attendance.ATTENDED.value)
     return (select(Debrief.id.label("id"), partner.label("partner"))
             .join(held, held.c.debrief_id == Debrief.id)
-            .where(*scope.within(held.c.held_on), *scope.debrief_conditions()))
+            .where(*scope.within_utc(held.c.starts_at), *scope.debrief_conditions()))
 
 
 def with_chronology(scope: Scope):
@@ -143,10 +176,10 @@ def flagged_entries(scope: Scope, *flags: str):
 def learning_points(scope: Scope, start: date | None = None, end: date | None = None):
     """Learning points recorded in the period (their UK day), of debriefs matching the scope."""
     on = uk_date(LearningPoint.created_at)
+    period = Period("custom", start or scope.period.start, end or scope.period.end, "")
     return (select(LearningPoint.id, LearningPoint.debrief_id, LearningPoint.repeat, on.label("on"))
             .join(Debrief, Debrief.id == LearningPoint.debrief_id)
-            .where(on >= (start or scope.period.start), on <= (end or scope.period.end),
-                   *scope.debrief_conditions()))
+            .where(*scope.within_utc(LearningPoint.created_at, period), *scope.debrief_conditions()))
 
 
 def documents_issued(scope: Scope):
@@ -154,4 +187,4 @@ def documents_issued(scope: Scope):
     first = first_issues()
     on = uk_date(first.c.first_at)
     return (select(Debrief.id.label("id"), on.label("on")).join(first, first.c.debrief_id == Debrief.id)
-            .where(*scope.within(on), *scope.debrief_conditions()))
+            .where(*scope.within_utc(first.c.first_at), *scope.debrief_conditions()))

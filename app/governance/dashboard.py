@@ -17,7 +17,7 @@ class Figures:
     scope: Scope
     on: date
     volumes: dict
-    volumes_by_quarter: list
+    volumes_by_bucket: list
     decisions: dict
     timeliness: dict
     dwell: list
@@ -78,10 +78,10 @@ def compute(scope: Scope, settings: dict, on: date) -> Figures:
     before = Scope(scope.period.previous(), scope.category, scope.context)
     previous = {"referred": measures.volumes(before)["total"].value,
                 "timeliness": {k: v["spreads"][-1] for k, v in
-                               measures.timeliness(before, settings, by_quarter=False,
+                               measures.timeliness(before, settings, trend=False,
                                                    only=("meeting",)).items()}}
     return Figures(scope=scope, on=on, volumes=measures.volumes(scope),
-                   volumes_by_quarter=measures.volumes_by_quarter(scope), decisions=measures.decisions(scope),
+                   volumes_by_bucket=measures.volumes_by_bucket(scope), decisions=measures.decisions(scope),
                    timeliness=measures.timeliness(scope, settings), dwell=measures.dwell(scope),
                    people=measures.partners_and_police(scope), agencies=measures.flags_by_agency(scope),
                    themes=measures.themes(scope), dissemination=measures.dissemination(scope),
@@ -102,7 +102,7 @@ def _volumes(f: Figures):
     rows = [[c.label, x.label, f.volumes["table"][c.value][x.value].value] for c in Category for x in Context]
     rows += [["Decision: " + k, "", v.value] for k, v in f.decisions.items()]
     rows += [[f"{c.label}, {r['label']}", x.label, r["cells"][(c.value, x.value)].value]
-             for r in f.volumes_by_quarter for c in Category for x in Context]
+             for r in f.volumes_by_bucket for c in Category for x in Context]
     return ["Category", "Context", "Debriefs referred"], rows
 
 

@@ -56,17 +56,9 @@ def drill(scope: Scope, args: dict, targets: dict[str, int], on: date) -> Drill:
             title += f": outside the target of {targets[target_key]} days"
         return Drill("debriefs", title, "Days", stmt)
     if measure.startswith("dwell:") and measure[6:] in {s.value for s in STAGE_ORDER if not s.is_final}:
-        from app.debriefs.dwell import spells
-        from app.sqltime import uk_date
-
         stage = measure[6:]
-        s = spells()
-        per = (select(s.c.debrief_id, func.sum(s.c.days).label("days"), func.max(s.c.left).label("last_left"),
-                      func.count().filter(s.c.left.is_(None)).label("open"))
-               .where(s.c.stage == stage).group_by(s.c.debrief_id).subquery())
-        stmt = (select(per.c.debrief_id.label("id"), func.round(per.c.days, 1).label("value"))
-                .join(Debrief, Debrief.id == per.c.debrief_id)
-                .where(per.c.open == 0, *scope.within(uk_date(per.c.last_left)), *scope.debrief_conditions()))
+        rows = cohorts.stage_time(scope, stage).subquery()
+        stmt = select(rows.c.debrief_id.label("id"), func.round(rows.c.days, 1).label("value"))
         return Drill("debriefs", f"Time in {Stage(stage).label}, debriefs that left it in {p}", "Days", stmt)
     if measure == "partner":
         rows = cohorts.meetings_held(scope).subquery()

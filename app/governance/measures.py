@@ -14,7 +14,7 @@ from sqlalchemy import func, literal, select, union_all
 from app.extensions import db
 from app.governance import cohorts
 from app.governance.cohorts import MILESTONES, Scope
-from app.governance.periods import Period, last_12_months
+from app.governance.periods import Buckets, Period, last_12_months
 from app.models import (
     STAGE_ORDER,
     Agency,
@@ -28,7 +28,7 @@ from app.models import (
     Theme,
 )
 from app.models.learning import learning_theme
-from app.sqltime import month_index, month_number, percentiles, uk_date
+from app.sqltime import month_index, month_number, percentiles
 
 
 @dataclass
@@ -78,21 +78,22 @@ def volumes(scope: Scope) -> dict:
     return {"table": table, "total": total}
 
 
-def volumes_by_quarter(scope: Scope) -> list[dict]:
-    """Debriefs referred in each quarter of the period, by category and context (none for a single quarter)."""
-    buckets = scope.period.quarters()
-    if len(buckets) < 2:
+def volumes_by_bucket(scope: Scope) -> list[dict]:
+    """Debriefs referred in each bucket of the period (quarters, or financial years over a long period), by
+    category and context (none for a single quarter)."""
+    buckets = scope.period.buckets()
+    if len(buckets.periods) < 2:
         return []
-    quarter_of = (month_index(Debrief.dmm_date) // 3).label("q")
+    bucket = _bucket_of(buckets, Debrief.dmm_date).label("q")
     ids = cohorts.referred(scope).subquery()
     counts: dict[int, dict[tuple[str, str], int]] = {}
     for q, category, context, n in db.session.execute(
-            select(quarter_of, Debrief.category, Debrief.context, func.count())
-            .where(Debrief.id.in_(select(ids.c.id))).group_by(quarter_of, Debrief.category, Debrief.context)).all():
+            select(bucket, Debrief.category, Debrief.context, func.count())
+            .where(Debrief.id.in_(select(ids.c.id))).group_by(bucket, Debrief.category, Debrief.context)).all():
         counts.setdefault(q, {})[(category, context)] = n
     rows = []
-    for b in buckets:
-        found = counts.get(month_number(b.start) // 3, {})
+    for b in buckets.periods:
+        found = counts.get(buckets.key(b.start), {})
         args = _bucket_args(b)
         rows.append({"label": b.label, "total": Figure(sum(found.values()), {"measure": "referred", **args}),
                      "cells": {(c.value, x.value): Figure(found.get((c.value, x.value), 0),
@@ -114,29 +115,27 @@ def decisions(scope: Scope) -> dict:
 
 # ---- timeliness ---------------------------------------------------------------------------------------
 
-def timeliness(scope: Scope, targets: dict[str, int], by_quarter: bool = True,
+def timeliness(scope: Scope, targets: dict[str, int], trend: bool = True,
                only: tuple[str, ...] | None = None) -> dict[str, list[Spread]]:
-    """For each milestone: one Spread per quarter of the period (when it spans more than one), then the
-    whole period (last)."""
-    buckets = scope.period.quarters() if by_quarter else []
-    if len(buckets) < 2:
-        buckets = []  # one quarter: the whole is that quarter
-    first = {month_number(b.start) // 3: i for i, b in enumerate(buckets)}
+    """For each milestone: one Spread per bucket of the period (quarters, or financial years over a long
+    period; none when it is one quarter), then the whole period (last)."""
+    buckets = scope.period.buckets()
+    periods = buckets.periods if trend and len(buckets.periods) > 1 else []  # one: the whole is that one
     out = {}
     for key, (label, target_key) in MILESTONES.items():
         if only is not None and key not in only:
             continue
         target = targets[target_key]
-        rows = cohorts.milestone(key, scope).subquery()
-        # One query: each quarter's values, and all of them again as group -1 (the whole period).
-        by_quarter_rows = select((month_index(rows.c.on) // 3).label("grp"), rows.c.value.label("value"))
+        # A CTE, so that both halves of the union read rows computed once.
+        rows = cohorts.milestone(key, scope).cte(f"milestone_{key}")
+        # One query: each bucket's values, and all of them again as group -1 (the whole period).
+        by_bucket = select(_bucket_of(buckets, rows.c.on).label("grp"), rows.c.value.label("value"))
         everything = select(literal(-1).label("grp"), rows.c.value.label("value"))
-        both = (union_all(by_quarter_rows, everything) if buckets else everything).subquery()
+        both = (union_all(by_bucket, everything) if periods else everything).subquery()
         spread = percentiles(both, group=True, at_most=target)
         spreads = []
-        for q_number, i in first.items():
-            b = buckets[i]
-            s = spread.get(q_number, {"n": 0, "within": 0})
+        for b in periods:
+            s = spread.get(buckets.key(b.start), {"n": 0, "within": 0})
             drill = {"measure": f"milestone:{key}", **_bucket_args(b)}
             spreads.append(Spread(b.label, s["n"], s.get("median"), s.get("p90"),
                                   _share(s["within"], s["n"], {**drill, "outside": ""}), drill))
@@ -148,6 +147,10 @@ def timeliness(scope: Scope, targets: dict[str, int], by_quarter: bool = True,
     return out
 
 
+def _bucket_of(buckets: Buckets, day_column):
+    return (month_index(day_column) - buckets.offset) // buckets.months
+
+
 def _bucket_args(bucket: Period) -> dict:
     return {"from": bucket.start.isoformat(), "to": bucket.end.isoformat(), "period": "custom"}
 
@@ -155,16 +158,8 @@ def _bucket_args(bucket: Period) -> dict:
 def dwell(scope: Scope) -> list[dict]:
     """Time in each stage, in days: median and 90th percentile over debriefs that left it in the period
     (all their visits added up), and how many are in it now."""
-    from app.debriefs.dwell import spells
-
-    s = spells()
-    per = (select(s.c.debrief_id, s.c.stage, func.sum(s.c.days).label("days"),
-                  func.max(s.c.left).label("last_left"), func.count().filter(s.c.left.is_(None)).label("open"))
-           .group_by(s.c.debrief_id, s.c.stage).subquery())
-    left_in_period = (select(per.c.stage.label("grp"), per.c.days.label("value"))
-                      .join(Debrief, Debrief.id == per.c.debrief_id)
-                      .where(per.c.open == 0, *scope.within(uk_date(per.c.last_left)),
-                             *scope.debrief_conditions()).subquery())
+    rows = cohorts.stage_time(scope).subquery()
+    left_in_period = select(rows.c.stage.label("grp"), rows.c.days.label("value")).subquery()
     spread = percentiles(left_in_period, group=True)
     now = dict(db.session.execute(select(Debrief.stage, func.count()).where(*scope.debrief_conditions())
                                   .group_by(Debrief.stage)).all())

@@ -46,13 +46,41 @@ class Period:
         return custom(end - timedelta(days=self.days - 1), end)
 
     def quarters(self) -> list[Period]:
-        """The calendar quarters this period touches, each cut to the period: the trend's buckets."""
+        """The calendar quarters this period touches, each cut to the period."""
+        return self._cut(quarter, 3)
+
+    def buckets(self) -> Buckets:
+        """The trend's buckets: quarters, or financial years when there would be more than
+        `MAX_QUARTERS` quarters (forty quarters of a ten-year view are unreadable as a trend)."""
+        quarters = self.quarters()
+        if len(quarters) <= MAX_QUARTERS:
+            return Buckets("quarter", 3, 0, quarters)
+        return Buckets("financial year", 12, 3, self._cut(lambda d: fiscal_year(financial_year(d)), 12))
+
+    def _cut(self, containing, months: int) -> list[Period]:
         out = []
-        q = quarter(self.start)
-        while q.start <= self.end:
-            out.append(Period("quarter", max(q.start, self.start), min(q.end, self.end), q.label))
-            q = quarter(q.start + relativedelta(months=3))
+        p = containing(self.start)
+        while p.start <= self.end:
+            out.append(Period(p.kind, max(p.start, self.start), min(p.end, self.end), p.label))
+            p = containing(p.start + relativedelta(months=months))
         return out
+
+
+MAX_QUARTERS = 8
+
+
+@dataclass(frozen=True)
+class Buckets:
+    """Consecutive spans of `months` months, the first starting `offset` months after January: a month
+    numbered year * 12 + month - 1 (`app.sqltime.month_index`) falls in bucket (number - offset) // months."""
+
+    name: str
+    months: int
+    offset: int
+    periods: list[Period]
+
+    def key(self, day: date) -> int:
+        return (day.year * 12 + day.month - 1 - self.offset) // self.months
 
 
 def financial_year(day: date) -> int:

@@ -92,6 +92,9 @@ class ChronologyEntry(db.Model):
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     __table_args__ = (
         sa.Index("ix_chronology_entry_order", "debrief_id", "entry_date", "entry_time"),
+        # Covers the dashboard's prior police contact and flags by agency (migration 0013).
+        sa.Index("ix_chronology_entry_dashboard", "debrief_id", "deleted_at", "entry_date", "agency_id",
+                 "missed_opportunity", "good_practice"),
         _check_in("contact_type", ContactType), _check_in("date_precision", DatePrecision),
         sa.CheckConstraint("risk_assessment IS NULL OR risk_assessment IN ('none','standard','medium','high','other')",
                            name="known_risk_assessment"),

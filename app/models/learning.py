@@ -164,6 +164,9 @@ class Action(db.Model):
         sa.UniqueConstraint("debrief_id", "number", name="uq_action_number"),
         _check_in("priority", Priority), _check_in("scope", Scope), _check_in("status", ActionStatus),
         sa.CheckConstraint("(owner_user_id IS NULL) <> (owner_team_id IS NULL)", name="one_owner"),
+        # Covers the dashboard's count by owner and department (migration 0013).
+        sa.Index("ix_action_dashboard", "owner_user_id", "owner_team_id", "department", "status", "due_on",
+                 "closed_on", "completed_on", "debrief_id"),
     )
 
     def reference(self, debrief_reference: str) -> str:
