@@ -117,6 +117,12 @@ def percentiles(values, *, group=None, wanted=(MEDIAN, P90), at_most: float | No
     With `at_most`, each group also says how many of its values are at most that ("within").
     Returns {group: {"n": n, "median": ..., "p90": ..., "within": ...}} (group None when ungrouped).
     """
+    stmt = percentile_rows(values, group=group, wanted=wanted, at_most=at_most)
+    return read_percentiles(db.session.execute(stmt).all(), group=group, wanted=wanted)
+
+
+def percentile_rows(values, *, group=None, wanted=(MEDIAN, P90), at_most: float | None = None):
+    """The statement `percentiles` runs: built once, it can be kept and run again (`read_percentiles`)."""
     grp = values.c.grp if group else literal_column("0")
     columns = [grp.label("g"), values.c.value.label("v"),
                func.row_number().over(partition_by=grp, order_by=values.c.value).label("rn"),
@@ -129,12 +135,14 @@ def percentiles(values, *, group=None, wanted=(MEDIAN, P90), at_most: float | No
         low = 1 + ((numbered.c.n - 1) * num) // den  # integer division on both databases
         conditions.append(and_(numbered.c.rn >= low, numbered.c.rn <= low + 1))
     extra = [numbered.c.k] if at_most is not None else []
-    rows = db.session.execute(select(numbered.c.g, numbered.c.v, numbered.c.rn, numbered.c.n, *extra)
-                              .where(or_(*conditions))).all()
+    return select(numbered.c.g, numbered.c.v, numbered.c.rn, numbered.c.n, *extra).where(or_(*conditions))
+
+
+def read_percentiles(rows, *, group=None, wanted=(MEDIAN, P90)) -> dict:
     by_group: dict = {}
     for row in rows:
         g, v, rn, n = row[:4]
-        found = by_group.setdefault(g if group else None, {"n": n, "ranks": {}, "within": row[4] if extra else None})
+        found = by_group.setdefault(g if group else None, {"n": n, "ranks": {}, "within": row[4] if len(row) > 4 else None})
         found["ranks"][rn] = float(v)
     out = {}
     for g, found in by_group.items():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import bindparam, func, literal, select
 
 from app.extensions import db
 from app.models import STAGE_ORDER, Stage, StageChange, utcnow
@@ -27,7 +27,9 @@ def spells(now: datetime | None = None, debrief_id: int | None = None, among=Non
     if among is not None:
         stmt = stmt.where(sc.debrief_id.in_(among))
     inner = stmt.subquery()
-    until = func.coalesce(inner.c.left, literal(now or utcnow(), type_=StageChange.changed_at.type))
+    moment = (literal(now, type_=StageChange.changed_at.type) if now is not None
+              else bindparam("now", callable_=utcnow, type_=StageChange.changed_at.type, unique=True))  # when it runs
+    until = func.coalesce(inner.c.left, moment)
     return select(inner.c.debrief_id, inner.c.stage, inner.c.entered, inner.c.left,
                   elapsed_days(until, inner.c.entered).label("days")).subquery("spells")
 

@@ -8,6 +8,7 @@ completion recorded, it was closed) on or before its due date, the latest agreed
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import and_, case, func, or_, select
 
@@ -79,19 +80,24 @@ def _departments_shown_as(scope: Scope, shown: str) -> list:
     return conditions or [Action.id.is_(None)]
 
 
-def by_owner_and_department(scope: Scope, on: date) -> dict:
-    # One pass over the actions: each column's count per owner and department (the covering index
-    # ix_action_dashboard holds every column read, in the grouping's order); both tables are sums of these.
+@lru_cache(maxsize=32)
+def _grid_statement(scope: Scope, on: date):
+    """Kept per scope and day: building it costs more than running it."""
     columns = conditions(scope, on)
-    keys = [key for key, _ in columns]
+    assert [key for key, _ in columns] == [key for key, _ in COLUMNS]
     stmt = select(Action.owner_user_id, Action.owner_team_id, Action.department,
                   *[func.count().filter(condition) for _, condition in columns])
     if scope.debrief_conditions():
         stmt = stmt.join(Debrief, Debrief.id == Action.debrief_id).where(*scope.debrief_conditions())
+    return stmt.group_by(Action.owner_user_id, Action.owner_team_id, Action.department)
+
+
+def by_owner_and_department(scope: Scope, on: date) -> dict:
+    # One pass over the actions: each column's count per owner and department (the covering index
+    # ix_action_dashboard holds every column read, in the grouping's order); both tables are sums of these.
+    keys = [key for key, _ in COLUMNS]
     cells = [(u, t, d or "", dict(zip(keys, counts, strict=True)))
-             for u, t, d, *counts in db.session.execute(
-                 stmt.group_by(Action.owner_user_id, Action.owner_team_id, Action.department)).all()
-             if any(counts)]
+             for u, t, d, *counts in db.session.execute(_grid_statement(scope, on)).all() if any(counts)]
     user_ids = {u for u, _, _, _ in cells if u}
     team_ids = {t for _, t, _, _ in cells if t}
     # Always asked, even for no one, so the page's queries do not depend on the data.

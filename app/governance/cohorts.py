@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.governance.periods import Period
@@ -68,7 +68,12 @@ def held_meetings():
     """Meetings that took place: not cancelled and begun. debrief_id, held_on (UK day)."""
     return (select(Meeting.id.label("meeting_id"), Meeting.debrief_id.label("debrief_id"),
                    Meeting.starts_at.label("starts_at"), uk_date(Meeting.starts_at).label("held_on"))
-            .where(Meeting.cancelled_at.is_(None), Meeting.starts_at <= utcnow()).subquery("held"))
+            .where(Meeting.cancelled_at.is_(None), Meeting.starts_at <= _now()).subquery("held"))
+
+
+def _now():
+    """The time a statement runs (not when it was built: measures keep their statements)."""
+    return bindparam("now", callable_=utcnow, type_=Meeting.starts_at.type, unique=True)
 
 
 def first_issues():

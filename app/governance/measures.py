@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import func, literal, select, union_all
 
@@ -28,7 +29,7 @@ from app.models import (
     Theme,
 )
 from app.models.learning import learning_theme
-from app.sqltime import month_index, month_number, percentiles
+from app.sqltime import month_index, month_number, percentile_rows, read_percentiles
 
 
 @dataclass
@@ -126,13 +127,8 @@ def timeliness(scope: Scope, targets: dict[str, int], trend: bool = True,
         if only is not None and key not in only:
             continue
         target = targets[target_key]
-        # A CTE, so that both halves of the union read rows computed once.
-        rows = cohorts.milestone(key, scope).cte(f"milestone_{key}")
-        # One query: each bucket's values, and all of them again as group -1 (the whole period).
-        by_bucket = select(_bucket_of(buckets, rows.c.on).label("grp"), rows.c.value.label("value"))
-        everything = select(literal(-1).label("grp"), rows.c.value.label("value"))
-        both = (union_all(by_bucket, everything) if periods else everything).subquery()
-        spread = percentiles(both, group=True, at_most=target)
+        statement = _timeliness_statement(key, scope, target, bool(periods))
+        spread = read_percentiles(db.session.execute(statement).all(), group=True)
         spreads = []
         for b in periods:
             s = spread.get(buckets.key(b.start), {"n": 0, "within": 0})
@@ -147,6 +143,21 @@ def timeliness(scope: Scope, targets: dict[str, int], trend: bool = True,
     return out
 
 
+@lru_cache(maxsize=64)
+def _timeliness_statement(key: str, scope: Scope, target: int, trend: bool):
+    """One query: each bucket's values, and all of them again as group -1 (the whole period).
+
+    Kept per scope: the dashboard asks the same questions all day, and building these statements costs
+    more than running them on a year's debriefs. Nothing in one depends on the time it is run."""
+    # A CTE, so that both halves of the union read rows computed once.
+    rows = cohorts.milestone(key, scope).cte(f"milestone_{key}")
+    everything = select(literal(-1).label("grp"), rows.c.value.label("value"))
+    if trend:
+        by_bucket = select(_bucket_of(scope.period.buckets(), rows.c.on).label("grp"), rows.c.value.label("value"))
+        everything = union_all(by_bucket, everything)
+    return percentile_rows(everything.subquery(), group=True, at_most=target)
+
+
 def _bucket_of(buckets: Buckets, day_column):
     return (month_index(day_column) - buckets.offset) // buckets.months
 
@@ -155,12 +166,16 @@ def _bucket_args(bucket: Period) -> dict:
     return {"from": bucket.start.isoformat(), "to": bucket.end.isoformat(), "period": "custom"}
 
 
+@lru_cache(maxsize=32)
+def _dwell_statement(scope: Scope):
+    rows = cohorts.stage_time(scope).subquery()
+    return percentile_rows(select(rows.c.stage.label("grp"), rows.c.days.label("value")).subquery(), group=True)
+
+
 def dwell(scope: Scope) -> list[dict]:
     """Time in each stage, in days: median and 90th percentile over debriefs that left it in the period
     (all their visits added up), and how many are in it now."""
-    rows = cohorts.stage_time(scope).subquery()
-    left_in_period = select(rows.c.stage.label("grp"), rows.c.days.label("value")).subquery()
-    spread = percentiles(left_in_period, group=True)
+    spread = read_percentiles(db.session.execute(_dwell_statement(scope)).all(), group=True)
     now = dict(db.session.execute(select(Debrief.stage, func.count()).where(*scope.debrief_conditions())
                                   .group_by(Debrief.stage)).all())
     rows = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -52,6 +53,9 @@ class Period:
     def buckets(self) -> Buckets:
         """The trend's buckets: quarters, or financial years when there would be more than
         `MAX_QUARTERS` quarters (forty quarters of a ten-year view are unreadable as a trend)."""
+        return _buckets(self)
+
+    def _buckets(self) -> Buckets:
         quarters = self.quarters()
         if len(quarters) <= MAX_QUARTERS:
             return Buckets("quarter", 3, 0, quarters)
@@ -67,6 +71,11 @@ class Period:
 
 
 MAX_QUARTERS = 8
+
+
+@lru_cache(maxsize=128)
+def _buckets(period: Period) -> Buckets:
+    return period._buckets()
 
 
 @dataclass(frozen=True)

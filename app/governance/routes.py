@@ -26,18 +26,25 @@ def _form(args) -> DashboardForm:
 
 
 class WhichLinks:
-    """Links to the list behind each figure. A ten-year dashboard has about a thousand of them, so the
-    scope's part of the query string is encoded once per page, not once per link."""
+    """Links to the list behind each figure. A ten-year dashboard has several hundred of them, so the
+    scope's part of the query string is encoded once per page, and each drill-down argument once."""
 
     def __init__(self, scope_args: dict):
         self.base = url_for("governance.which")
         self.scope = scope_args
         self.scope_query = urlencode(scope_args)
+        self.pairs: dict[tuple[str, str], str] = {}
+
+    def _pair(self, key: str, value) -> str:
+        found = self.pairs.get((key, value))
+        if found is None:
+            found = self.pairs[(key, value)] = urlencode({key: value})
+        return found
 
     def __call__(self, drill: dict) -> str:
-        if self.scope.keys() & drill.keys():  # a quarter's figure: its own dates replace the period's
+        if self.scope.keys() & drill.keys():  # a bucket's figure: its own dates replace the period's
             return f"{self.base}?{urlencode({**self.scope, **drill})}"
-        return f"{self.base}?{self.scope_query}&{urlencode(drill)}"
+        return f"{self.base}?{self.scope_query}&" + "&".join(self._pair(k, v) for k, v in drill.items())
 
 
 def _page(form: DashboardForm, download_form: DownloadForm, failed: str | None = None, status: int = 200):
