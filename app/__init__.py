@@ -65,9 +65,11 @@ def _declare_static_public(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
+    from app import audit_chain
     from app.database import init_database
 
     init_database(app)
+    audit_chain.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
                      compare_type=True)

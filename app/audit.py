@@ -1,7 +1,8 @@
 """The one way to write the audit log (Data Protection Act 2018 s.62).
 
-Every helper adds a row to the current database session and never commits: the
-row lands in the same transaction as the change it describes, or not at all.
+Every helper hands a row to the current database session and never commits: the
+row lands in the same transaction as the change it describes, or not at all. The
+rows wait until that transaction commits, when they are chained (`app.audit_chain`).
 Rows carry identifiers and field names only, never values, names or narrative.
 `log_consultation` and `log_shown` are the exceptions: a view changes nothing else
 and its row must survive the request, so they commit it at once, in a short
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from flask import has_request_context, request
 from flask_login import current_user
 
+from app import audit_chain
 from app.extensions import db
 from app.models import AuditEvent, Operation
 from app.security import request_id
@@ -77,7 +79,7 @@ def record(
         request_id=request_id() if has_request_context() else None,
         client_addr=request.remote_addr if has_request_context() else None,
     )
-    db.session.add(event)
+    audit_chain.defer(db.session(), event)
     return event
 
 

@@ -5,6 +5,8 @@ import time: `create_app()` calls it, so tests can pass their own values.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from datetime import timedelta
 
@@ -75,6 +77,17 @@ def load_config(env: dict | None = None, instance_path: str = "instance") -> dic
     elif not secret:
         raise ConfigError("SECRET_KEY is not set (scripts/run creates one for development)")
 
+    audit_key = env.get("AUDIT_KEY", "")
+    if production:
+        if len(audit_key) < MIN_SECRET_KEY_LENGTH or len(set(audit_key)) < 10 or audit_key == secret:
+            raise ConfigError(
+                f"AUDIT_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} characters in "
+                "production, different from SECRET_KEY, and kept outside the database: it proves the audit "
+                "log intact (python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+    elif not audit_key:
+        audit_key = hmac.new(secret.encode(), b"audit chain", hashlib.sha256).hexdigest()
+
     cookie_secure = _bool(env.get("SESSION_COOKIE_SECURE"), True)
     if production and not cookie_secure:
         raise ConfigError("SESSION_COOKIE_SECURE may be switched off only outside production")
@@ -89,6 +102,7 @@ def load_config(env: dict | None = None, instance_path: str = "instance") -> dic
         "DEBUG": False,
         "TESTING": app_env == "testing",
         "SECRET_KEY": secret,
+        "AUDIT_KEY": audit_key,
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "SQLITE_BUSY_TIMEOUT_MS": _int(env, "SQLITE_BUSY_TIMEOUT_MS", 10000, 1000),

@@ -83,7 +83,10 @@ def reset_database(app) -> None:
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         if url.startswith("postgresql") and _pg_schema_ready.get(url):
             names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            # The audit log refuses TRUNCATE; the test harness, like a DBA, lifts that for a moment.
+            db.session.execute(sa.text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_truncate"))
             db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            db.session.execute(sa.text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_truncate"))
         else:
             db.create_all()
             _pg_schema_ready[url] = True

@@ -93,3 +93,28 @@ def test_pg_url_shape_is_psycopg3():
     assert database_url("postgresql://u@h/db", "/x").startswith("postgresql+psycopg://")
     assert database_url("postgres://u@h/db", "/x").startswith("postgresql+psycopg://")
     assert database_url(None, "/srv/app/instance") == "sqlite:////srv/app/instance/hpd.sqlite3"
+
+
+def test_the_upgrade_chains_the_audit_rows_already_written(empty_database_url):
+    from app import audit_chain
+
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="0013")
+        for action in ("login.success", "debrief.view", "logout"):
+            db.session.execute(sa.text(
+                "INSERT INTO audit_event (occurred_at, operation, action, reason) "
+                "VALUES (CURRENT_TIMESTAMP, 'security', :action, 'before the chain')"), {"action": action})
+        db.session.commit()
+        upgrade()
+        rows = db.session.execute(sa.text("SELECT seq, action FROM audit_event ORDER BY id")).all()
+        assert rows == [(1, "login.success"), (2, "debrief.view"), (3, "logout")]
+        verdict = audit_chain.verify()
+        assert verdict.intact and verdict.rows == 3 and verdict.head_seq == 3, verdict.problems
+        # The triggers are back: the rows cannot be changed now.
+        with pytest.raises(sa.exc.DatabaseError):
+            db.session.execute(sa.text("UPDATE audit_event SET action = 'y'"))
+            db.session.commit()
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()

@@ -201,10 +201,31 @@ def test_production_refuses_to_start_without_a_strong_secret_key(key):
         load_config({"APP_ENV": "production", "SECRET_KEY": key})
 
 
+STRONG = "k9#Vq2!xZ7@pL4$wR8^tY1&uI6*oP3(aS5)dF0"
+AUDIT_KEY = "Zq8!mN3@vB6#cX1$zL5%kJ9^hG2&fD7*sA4(p"
+
+
 def test_production_refuses_insecure_cookies():
-    with pytest.raises(ConfigError):
-        load_config({"APP_ENV": "production", "SECRET_KEY": "k9#Vq2!xZ7@pL4$wR8^tY1&uI6*oP3(aS5)dF0",
+    with pytest.raises(ConfigError, match="SESSION_COOKIE_SECURE"):
+        load_config({"APP_ENV": "production", "SECRET_KEY": STRONG, "AUDIT_KEY": AUDIT_KEY,
                      "SESSION_COOKIE_SECURE": "false"})
+
+
+@pytest.mark.parametrize("key", [None, "", "short", "a" * 64, STRONG])
+def test_production_needs_its_own_audit_key(key):
+    env = {"APP_ENV": "production", "SECRET_KEY": STRONG}
+    if key is not None:
+        env["AUDIT_KEY"] = key
+    with pytest.raises(ConfigError, match="AUDIT_KEY"):
+        load_config(env)
+    assert load_config({**env, "AUDIT_KEY": AUDIT_KEY})["AUDIT_KEY"] == AUDIT_KEY
+
+
+def test_outside_production_the_audit_key_comes_from_the_secret_key():
+    one = load_config({"APP_ENV": "development", "SECRET_KEY": "x" * 40})["AUDIT_KEY"]
+    assert one == load_config({"APP_ENV": "development", "SECRET_KEY": "x" * 40})["AUDIT_KEY"]
+    assert one != load_config({"APP_ENV": "development", "SECRET_KEY": "y" * 40})["AUDIT_KEY"]
+    assert one != "x" * 40
 
 
 def test_default_environment_is_production():
@@ -215,7 +236,7 @@ def test_default_environment_is_production():
 def test_production_app_has_no_debug_and_no_demo_seed(tmp_path):
     from app import create_app
 
-    app = create_app(env={"SECRET_KEY": "k9#Vq2!xZ7@pL4$wR8^tY1&uI6*oP3(aS5)dF0",
+    app = create_app(env={"SECRET_KEY": STRONG, "AUDIT_KEY": AUDIT_KEY,
                           "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}"})
     assert app.debug is False and app.testing is False
     result = app.test_cli_runner().invoke(args=["seed-demo"])

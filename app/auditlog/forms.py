@@ -1,5 +1,5 @@
 from app.forms import BaseForm
-from wtforms import DateField, SelectChoice, IntegerField, SelectField, StringField
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.models import Operation
@@ -33,3 +33,26 @@ class AuditExportForm(AuditFilterForm):
                             description="Who will receive this export, e.g. the Information Commissioner's Office.")
     reason = StringField("Purpose", validators=[DataRequired("Say why it is being exported."), Length(max=200)],
                          description="Lawful purpose, e.g. self-monitoring, or a request from the ICO.")
+
+
+class AuditVerifyForm(BaseForm):
+    """Check the chain, optionally against anchors kept outside the database."""
+
+    class Meta:
+        csrf = False
+
+    anchors = TextAreaField("Anchors kept outside the database", validators=[Optional(), Length(max=20000)],
+                            description="One per line, as audit-verify, the backup and the application log "
+                                        "print them: position:hash. Leave empty to check the chain alone.")
+
+    def validate_anchors(self, field):
+        from app.audit_chain import parse_anchor
+
+        self.parsed = []
+        for number, line in enumerate((field.data or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                self.parsed.append(parse_anchor(line))
+            except ValueError as exc:
+                raise ValidationError(f"Line {number}: {exc}") from exc

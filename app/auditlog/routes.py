@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from app import audit
 from app.auditlog import bp, services
-from app.auditlog.forms import AuditExportForm, AuditFilterForm
+from app.auditlog.forms import AuditExportForm, AuditFilterForm, AuditVerifyForm
 from app.exports import csv_response
 from app.extensions import db
 from app.htmx import render
@@ -43,3 +43,24 @@ def export():
                             f"audit-log-{utcnow():%Y%m%d-%H%M%S}.csv")
     db.session.commit()
     return response
+
+
+@bp.route("/integrity")
+@policy(Role.AUDITOR)
+def integrity():
+    """Check the hash chain from the first row (and against any anchors given)."""
+    from app import audit_chain
+
+    form = AuditVerifyForm(request.args)
+    verdict = None
+    if request.args.get("check") and form.validate():
+        audit.log_consultation("audit_event", None, action="audit.verify")
+        verdict = audit_chain.verify(getattr(form, "parsed", []))
+        if verdict.intact:
+            audit_chain.log.info("audit verified intact by user_account %s, anchor %s", current_user.id,
+                                 verdict.anchor)
+        else:
+            audit_chain.log.error("audit verification by user_account %s failed: %d problem(s)",
+                                  current_user.id, len(verdict.problems))
+    return render("auditlog/integrity.html", form=form, verdict=verdict,
+                  status=422 if request.args.get("check") and form.errors else 200)

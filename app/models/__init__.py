@@ -1,5 +1,5 @@
 """Typed SQLAlchemy models, one module per aggregate."""
-from app.models.audit import AuditEvent, Operation
+from app.models.audit import AuditChain, AuditEvent, Operation
 from app.models.chronology import (
     FLAGS,
     ChronologyEntry,
@@ -80,6 +80,7 @@ __all__ = [
     "Repeat",
     "Scope",
     "Theme",
+    "AuditChain",
     "AuditEvent",
     "FLAGS",
     "Category",

@@ -1,7 +1,9 @@
-"""The audit log (Data Protection Act 2018 s.62): append-only.
+"""The audit log (Data Protection Act 2018 s.62): append-only and chained.
 
 The database refuses UPDATE and DELETE on this table (triggers on SQLite and
-PostgreSQL), so not even a bug in the app can rewrite history.
+PostgreSQL, and TRUNCATE on PostgreSQL), so not even a bug in the app can rewrite
+history; and each row carries a keyed hash chained to the row before it
+(`app.audit_chain`), so whoever gets round the triggers is found out.
 """
 from __future__ import annotations
 
@@ -40,6 +42,9 @@ class AuditEvent(db.Model):
     reason: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     request_id: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     client_addr: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # Position in the chain (1, 2, 3, ... without gaps) and HMAC-SHA256 of the row chained to the one before.
+    seq: so.Mapped[int | None] = so.mapped_column(sa.BigInteger, unique=True)
+    chain_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64))
 
     user = so.relationship("User", lazy="joined")
 
@@ -51,6 +56,17 @@ class AuditEvent(db.Model):
             name="known_operation",
         ),
     )
+
+
+class AuditChain(db.Model):
+    """The chain's head: the last position written and its hash. One row, locked by each writer in turn."""
+
+    __tablename__ = "audit_chain"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    seq: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    head_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 
 
 # Append-only, enforced by the database. The same statements are in the migration.
@@ -66,8 +82,11 @@ LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_event is append-only'; END $
     """CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event
 FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()""",
 ]
+# TRUNCATE fires no row trigger; a statement trigger refuses it (migration 0014).
+POSTGRES_NO_TRUNCATE = """CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
+FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()"""
 
 for _stmt in SQLITE_TRIGGERS:
     sa.event.listen(AuditEvent.__table__, "after_create", sa.DDL(_stmt).execute_if(dialect="sqlite"))
-for _stmt in POSTGRES_TRIGGERS:
+for _stmt in [*POSTGRES_TRIGGERS, POSTGRES_NO_TRUNCATE]:
     sa.event.listen(AuditEvent.__table__, "after_create", sa.DDL(_stmt).execute_if(dialect="postgresql"))
