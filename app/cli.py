@@ -18,6 +18,8 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(send_reminders)
     app.cli.add_command(audit_verify)
     app.cli.add_command(audit_anchor)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 def _read_password() -> str:
@@ -136,3 +138,87 @@ def audit_anchor():
     from app import audit_chain
 
     click.echo(audit_chain.write_anchor("scheduled"))
+
+
+@click.command("backup")
+@with_appcontext
+@click.option("--to", "directory", type=click.Path(file_okay=False), default=None,
+              help="Directory for the backup file (default: instance/backups, created with mode 0700).")
+def backup(directory):
+    """Write the whole database, as it stood at one instant, to one file (mode 0600): the database copy and a
+    manifest with the audit anchor, the row counts and the copy's SHA-256. Safe while the app is running.
+    Prints the file, the anchor and the checksum; exits with status 1 if the backup could not be made."""
+    from app import backup as backups
+
+    try:
+        made = backups.create(directory)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    manifest = made.manifest
+    click.echo(f"Backup written: {made.path}")
+    click.echo(f"Audit anchor (keep it outside the database): {manifest['audit_anchor'] or 'none (no audit chain)'}")
+    click.echo(f"SHA-256 of the database copy: {manifest['database_sha256']}")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("archive", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Restore without asking for confirmation.")
+def restore(archive, yes):
+    """Load a backup file made by `flask backup` into an EMPTY database, then check the audit log against the
+    backup's anchor and every table's row count against its manifest. Refuses a file whose checksum does not
+    match, or a database that already has tables. Exits with status 1 if anything is refused or differs."""
+    import tempfile
+
+    from app import audit_chain
+    from app import backup as backups
+
+    with tempfile.TemporaryDirectory(prefix="hpd-restore-") as staging:
+        try:
+            checked = backups.check_archive(archive, staging)
+            manifest = checked.manifest
+            click.echo(f"Backup {checked.archive.name}: {manifest['database']}, taken {manifest['created_at']}, "
+                       f"schema revision {manifest['alembic_revision'] or 'unknown'}, "
+                       f"audit anchor {manifest['audit_anchor'] or 'none'}.")
+            click.echo("Checksum matches the manifest.")
+            backups.require_compatible_and_empty(checked)
+            target = backups.target_description()
+            if not yes:
+                click.confirm(f"Restore it into {target}?", abort=True)
+            backups.load(checked)
+        except backups.BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored into {target}.")
+
+    failed = False
+    anchors = []
+    if manifest["audit_anchor"]:
+        anchor = audit_chain.parse_anchor(manifest["audit_anchor"])
+        if anchor[0] > 0:
+            anchors.append(anchor)
+    verdict = audit_chain.verify(anchors)
+    click.echo(f"Audit log: {verdict.rows} rows, chain head at position {verdict.head_seq}.")
+    for problem in verdict.problems:
+        click.echo(f"  NOT INTACT: {problem}", err=True)
+    if verdict.intact and verdict.anchor == manifest["audit_anchor"]:
+        click.echo(f"Intact, and it ends at the backup's anchor {verdict.anchor}.")
+    elif verdict.intact:
+        click.echo(f"Intact. Anchor: {verdict.anchor}")
+    else:
+        click.echo("  (If every row is reported, AUDIT_KEY is not the key of the server that was backed up.)",
+                   err=True)
+        failed = True
+    differences = backups.count_differences(manifest["row_counts"], backups.describe_current().counts)
+    for difference in differences:
+        click.echo(f"  ROW COUNT DIFFERS: {difference}", err=True)
+    if not differences:
+        click.echo(f"Row counts match the manifest ({len(manifest['row_counts'])} tables).")
+    code = backups.code_revision()
+    if manifest["alembic_revision"] and code and manifest["alembic_revision"] != code:
+        click.echo(f"The backup's schema revision is {manifest['alembic_revision']} and this code's is {code}: "
+                   "run `flask db upgrade` before starting the app.")
+    audit_chain.log.info("database restored from %s (backup anchor %s): audit log %s, row counts %s",
+                         checked.archive.name, manifest["audit_anchor"], "intact" if verdict.intact else "NOT intact",
+                         "match" if not differences else "differ")
+    if failed or differences:
+        click.get_current_context().exit(1)
