@@ -223,6 +223,7 @@ def register_blueprints(app: Flask) -> None:
     from app.scoping import bp as scoping_bp
     from app.main import bp as main_bp
     from app.meetings import bp as meetings_bp
+    from app.records import bp as records_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -233,5 +234,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(governance_bp)
+    app.register_blueprint(records_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(auditlog_bp, url_prefix="/audit")

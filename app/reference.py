@@ -16,3 +16,17 @@ STARTING_THEMES = [
     "Offender management (IOM, MAPPA, probation)", "Safeguarding of victims and children", "Weapons",
     "Policy or process gaps", "Good practice to embed",
 ]
+
+# A starting retention schedule: (name, review every N years, given to new debriefs of this kind, description).
+# Built on the Management of Police Information groups; a force replaces it with its own schedule.
+STARTING_RETENTION = [
+    ("Homicide: MoPI group 1", 10, "homicide",
+     "Certain public protection matters. Review every 10 years; keep while the learning is needed for a "
+     "policing purpose."),
+    ("Near miss: MoPI group 2", 10, "near_miss",
+     "Other serious violent offences. Review every 10 years."),
+    ("Referral not progressed", 6, "declined",
+     "Declined at the daily management meeting. Review after 6 years, the usual minimum for police records."),
+    ("Organisational learning record", 6, None,
+     "Kept for the learning alone (NPCC organisational records schedule). Review every 6 years."),
+]

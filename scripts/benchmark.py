@@ -60,8 +60,8 @@ def database_url(tmp: str) -> tuple[str, callable]:
 
 def bench_app(url: str, cookie_secure: bool, *usernames: tuple[str, str]):
     """A fresh app and schema with reference data, the lead reviewer and the named (username, role) users."""
-    from app.models import Agency, Theme
-    from app.reference import STARTING_AGENCIES, STARTING_POLICE, STARTING_THEMES
+    from app.models import Agency, RetentionCategory, Theme
+    from app.reference import STARTING_AGENCIES, STARTING_POLICE, STARTING_RETENTION, STARTING_THEMES
 
     app = create_app(env={"APP_ENV": "testing", "SECRET_KEY": "b" * 48, "DATABASE_URL": url,
                           "SESSION_COOKIE_SECURE": "true" if cookie_secure else "false"})
@@ -69,6 +69,8 @@ def bench_app(url: str, cookie_secure: bool, *usernames: tuple[str, str]):
         db.create_all()
         db.session.add_all(Agency(name=n, is_police=n in STARTING_POLICE) for n in STARTING_AGENCIES)
         db.session.add_all(Theme(name=n) for n in STARTING_THEMES)
+        db.session.add_all(RetentionCategory(name=n, review_years=y, default_for=k, description=d)
+                           for n, y, k, d in STARTING_RETENTION)
         db.session.commit()
         lead = create_user(username="lead", full_name="Lead Reviewer", email=None, roles=["reviewer"],
                            password=PASSWORD, must_change_password=False).id

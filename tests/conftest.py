@@ -18,8 +18,8 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
-from app.models import Agency, Theme
-from app.reference import STARTING_AGENCIES, STARTING_POLICE, STARTING_THEMES
+from app.models import Agency, RetentionCategory, Theme
+from app.reference import STARTING_AGENCIES, STARTING_POLICE, STARTING_RETENTION, STARTING_THEMES
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -93,6 +93,8 @@ def reset_database(app) -> None:
         if not db.session.scalar(sa.select(sa.func.count()).select_from(Agency)):
             db.session.add_all(Agency(name=n, is_police=n in STARTING_POLICE) for n in STARTING_AGENCIES)
             db.session.add_all(Theme(name=n) for n in STARTING_THEMES)
+            db.session.add_all(RetentionCategory(name=n, review_years=y, default_for=k, description=d)
+                               for n, y, k, d in STARTING_RETENTION)
         db.session.commit()
         db.session.remove()
 

@@ -163,6 +163,11 @@ def planted(app, smtp_server):
                                                          Action.owner_user_id == users["member"].id))
         extension = actions.request_extension(mine, users["member"], version=mine.version,
                                               new_due=mine.due_on + timedelta(days=30), reason=PHRASES[0])
+        from app.records import services as records
+
+        records.place_hold(d, "inquest", PHRASES[0], None, users["reviewer"])
+        records.record_review(d, "retain", PHRASES[0], date.today() + timedelta(days=400), d.retention.version,
+                              users["reviewer"], date.today())
         doc = db.session.scalar(sa.select(LearningDocument).where(LearningDocument.debrief_id == d.id))
         learning.record_dissemination(doc, method="briefing", audience=PHRASES[1], on=date.today(), by=PHRASES[2])
         planted_columns = _plant_everywhere()
@@ -175,7 +180,8 @@ def planted(app, smtp_server):
                "entry_id": db.session.scalar(sa.select(ChronologyEntry.id).where(ChronologyEntry.debrief_id == d.id)),
                "point_id": d.learning_points[0].id, "extension_id": extension.id, "review_type": "dardr",
                "user_id": users["member"].id, "item_id": 1, "import_id": 1, "reference": d.reference,
-               "chart": "volumes", "pack_id": pack.id, "quarter": this_quarter.strftime("%Y-%m")}
+               "chart": "volumes", "pack_id": pack.id, "quarter": this_quarter.strftime("%Y-%m"),
+               "hold_id": 1, "disposal_id": 1}
         db.session.remove()
     return ids, planted_columns
 

@@ -38,6 +38,7 @@ class Card:
     days_in_stage: int
     is_new: bool
     overdue_actions: int = 0
+    on_hold: bool = False  # a legal hold is in force
 
 
 @dataclass
@@ -61,6 +62,13 @@ def overdue_actions_subquery():
 
     return (select(func.count(Action.id)).where(Action.debrief_id == Debrief.id, overdue_clause())
             .correlate(Debrief).scalar_subquery())
+
+
+def on_hold_subquery():
+    from app.models import LegalHold
+
+    return (select(LegalHold.id).where(LegalHold.debrief_id == Debrief.id, LegalHold.released_at.is_(None))
+            .correlate(Debrief).exists())
 
 
 def filtered(filters: BoardFilters, user) -> Select:
@@ -94,12 +102,13 @@ def _matching_as_shown(stmt: Select, q: str) -> list[int]:
 def _cards(stmt: Select, settings: dict) -> list[Card]:
     meeting_col = meeting_held_subquery().label("meeting_at")
     overdue_col = overdue_actions_subquery().label("overdue")
-    rows = db.session.execute(stmt.add_columns(meeting_col, overdue_col).options(
+    hold_col = on_hold_subquery().label("on_hold")
+    rows = db.session.execute(stmt.add_columns(meeting_col, overdue_col, hold_col).options(
         joinedload(Debrief.lead_reviewer).lazyload(User.role_rows))).all()
     today = timeliness.today()
     new_since = timeliness.start_of_previous_meeting_day(today)
     cards = []
-    for debrief, meeting_at, overdue in rows:
+    for debrief, meeting_at, overdue, on_hold in rows:
         meeting = _meeting_date(meeting_at)
         cards.append(Card(
             debrief=debrief,
@@ -110,6 +119,7 @@ def _cards(stmt: Select, settings: dict) -> list[Card]:
             days_in_stage=(today - timeliness.local_date(debrief.stage_changed_at)).days,
             is_new=debrief.created_at >= new_since,
             overdue_actions=overdue,
+            on_hold=bool(on_hold),
         ))
     return cards
 

@@ -52,6 +52,9 @@ def create_referral(data: dict, actor: User) -> Debrief:
     debrief.history.append(StageChange(from_stage=None, to_stage=Stage.REFERRED.value, changed_by_id=actor.id))
     db.session.add(debrief)
     db.session.flush()
+    from app.records import services as records  # records management keeps its own rules
+
+    records.start(debrief)
     audit.collection("debrief", debrief.id, [k for k in REFERRAL_FIELDS if data.get(k) not in (None, "")],
                      action="debrief.refer")
     db.session.commit()
@@ -81,6 +84,9 @@ def record_decision(debrief: Debrief, *, decision: Decision, rationale: str, dec
     debrief.version += 1
     audit.alteration("debrief", debrief.id, ["decision", "decision_rationale", "decided_by", "decided_on"],
                      action="debrief.decide")
+    from app.records import services as records
+
+    records.after_decision(debrief)
     change = None
     if move and debrief.stage == Stage.REFERRED.value:
         target = Stage.SCOPING if decision is Decision.ACCEPTED else Stage.NOT_PROGRESSED

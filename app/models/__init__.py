@@ -54,6 +54,15 @@ from app.models.scoping import (
     Subject,
     SubjectRole,
 )
+from app.models.records import (
+    Disposal,
+    HoldReason,
+    LegalHold,
+    Retention,
+    RetentionCategory,
+    RetentionReview,
+    ReviewDecision,
+)
 from app.models.setting import BoardPack, Setting
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import ROLE_LABELS, Agency, LoginThrottle, Role, User, UserRole, UserSession
@@ -110,6 +119,13 @@ __all__ = [
     "ReferenceCounter",
     "Setting",
     "BoardPack",
+    "Disposal",
+    "HoldReason",
+    "LegalHold",
+    "Retention",
+    "RetentionCategory",
+    "RetentionReview",
+    "ReviewDecision",
     "Stage",
     "StageChange",
     "SubType",
