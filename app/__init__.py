@@ -30,6 +30,7 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
     _bounded_ids(app)
     register_blueprints(app)
 
+    from app.audit import init_audit
     from app.cli import init_cli
     from app.delivery import init_delivery
     from app.disclosure import init_disclosure
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
     init_delivery(app)  # first registered, so it compresses last: after the disclosure gate has masked
     init_disclosure(app)
     init_security(app)
+    init_audit(app)  # last registered, so it runs first: the consultation rows are written before anything else
     init_errors(app)
     init_cli(app)
     _declare_static_public(app)

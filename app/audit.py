@@ -57,6 +57,7 @@ def record(
     recipient: str | None = None,
     reason: str | None = None,
     user=None,
+    records: Iterable[int] | None = None,
 ) -> AuditEvent:
     operation = Operation(operation)
     if not _ACTION.match(action):
@@ -78,6 +79,7 @@ def record(
         reason=((reason or None) and reason.strip()[:200]) or (None if has_request_context() else "command line"),
         request_id=request_id() if has_request_context() else None,
         client_addr=request.remote_addr if has_request_context() else None,
+        records=",".join(str(int(i)) for i in records) if records else None,
     )
     audit_chain.defer(db.session(), event)
     return event
@@ -120,12 +122,59 @@ def security(action: str, *, object_type: str | None = None, object_id=None, use
 
 
 def log_consultation(object_type: str, object_id=None, action: str | None = None, **kw) -> None:
-    """Record that the current user viewed personal data, committed before the page is loaded.
+    """Record that the current user viewed personal data.
 
-    Call it before loading what the page shows, so nothing is shown whose view was not logged.
+    In a request the row is written when the response is ready, and by what happened: a page that was shown
+    (2xx, or 409/422 showing the form again) is a consultation; a refused one (401, 403, 404) is logged as a
+    refusal, not as a read; a redirect or an error showed nothing. If the row cannot be written, the page is
+    not sent. Outside a request (commands), it is written at once.
     """
-    consultation(object_type, object_id, action, **kw)
-    _commit_keeping_loaded()
+    if not has_request_context():
+        consultation(object_type, object_id, action, **kw)
+        _commit_keeping_loaded()
+        return
+    from flask import g
+
+    g.setdefault("consultations", []).append((object_type, object_id, action, kw))
+
+
+def shown(ids: Iterable[int]) -> None:
+    """Say which records the page being logged showed (a list, a search, a board): ids, never text."""
+    from flask import g
+
+    pending = g.get("consultations")
+    if pending:
+        object_type, object_id, action, kw = pending[-1]
+        pending[-1] = (object_type, object_id, action, {**kw, "records": [int(i) for i in ids]})
+
+
+REFUSED = (401, 403, 404, 410)
+
+
+def _write_consultations(response):
+    """after_request: the request's consultation rows, as reads or refusals, committed before it is sent."""
+    from flask import g
+
+    pending = g.pop("consultations", None)
+    if not pending:
+        return response
+    status = response.status_code
+    shown = status < 300 or status in (409, 422)
+    if not shown and status not in REFUSED:
+        return response
+    db.session.rollback()  # whatever the view left unfinished is not the log's to commit
+    for object_type, object_id, action, kw in pending:
+        if shown:
+            consultation(object_type, object_id, action, **kw)
+        else:
+            security("access.refused", object_type=object_type, object_id=object_id,
+                     reason=f"{action or object_type + '.view'}: {status}")  # nothing shown: no records
+    db.session.commit()  # an error here is raised: the page is replaced by the error page, unsent
+    return response
+
+
+def init_audit(app) -> None:
+    app.after_request(_write_consultations)
 
 
 def _commit_keeping_loaded() -> None:

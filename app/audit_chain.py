@@ -37,9 +37,11 @@ from app.models import AuditChain, AuditEvent, utcnow
 GENESIS = "0" * 64
 log = logging.getLogger("hpd.audit")
 
-# The columns a row's hash covers, in this order. `seq` is covered too: a row cannot be moved.
+# The columns a row's hash covers, in this order. `seq` is covered too: a row cannot be moved. Columns added
+# later (OPTIONAL) are covered when they hold a value, so rows written before they existed still verify.
 CONTENT = ("occurred_at", "user_id", "operation", "action", "object_type", "object_id", "fields", "recipient",
-           "reason", "request_id", "client_addr")
+           "reason", "request_id", "client_addr", "records")
+OPTIONAL = 1  # the last columns of CONTENT that are left out of the hash while they are empty
 
 
 def _key() -> bytes:
@@ -57,7 +59,10 @@ _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def _payload(seq: int, stamp: str, rest) -> bytes:
-    return _encode([seq, stamp, *rest]).encode()
+    values = [seq, stamp, *rest]
+    while len(values) > len(CONTENT) + 1 - OPTIONAL and values[-1] is None:
+        values.pop()
+    return _encode(values).encode()
 
 
 def content(seq: int, row) -> bytes:

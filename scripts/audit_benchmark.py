@@ -45,7 +45,8 @@ def fill(rows: int) -> float:
                                   operation=operation, action=action, object_type=object_type,
                                   object_id=str(seq % 1500 + 1), fields="narrative,summary" if seq % 5 == 1 else None,
                                   recipient="Named Recipient, Agency" if seq % 5 == 3 else None,
-                                  reason=None, request_id=f"{seq:032x}", client_addr="10.0.0.1")
+                                  reason=None, request_id=f"{seq:032x}", client_addr="10.0.0.1",
+                                  records=",".join(str(i) for i in range(seq % 7)) or None)
             previous = audit_chain.chain_hash(key, previous, seq, row)
             batch.append({**vars(row), "seq": seq, "chain_hash": previous})
         db.session.execute(table.insert(), batch)

@@ -47,6 +47,7 @@ def board():
         columns = None
         actions = queries.rows(stmt, filters.page)
     pages = max(1, -(-total // queries.PAGE_SIZE))
+    audit.shown(a.id for a in actions)
     return render("actions/board.html", "actions/_list.html", form=form, filters=filters, actions=actions,
                   columns=columns, counts=counts, total=total, pages=pages, statuses=list(ActionStatus),
                   is_overdue=is_overdue, may_update_action=may_update_action,

@@ -337,6 +337,7 @@ def new(debrief_id: int):
     """An action raised on the debrief itself, not from a learning point."""
     debrief = get_or_404(Debrief, debrief_id)
     if request.method == "GET":
+        audit.log_consultation("debrief", debrief_id, action="action.new_view")
         return render_template("actions/new.html", debrief=debrief, form=plan_form())
     form = plan_form(ActionForm, request.form)
     if not form.validate_on_submit():

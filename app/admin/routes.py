@@ -121,6 +121,7 @@ def _set_active(user_id: int, active: bool):
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @policy(Role.ADMIN)
 def reset_password(user_id: int):
+    audit.log_consultation("user_account", user_id, action="user.password_view")
     user = get_or_404(User, user_id)
     form = ResetPasswordForm()
     form.policy_username, form.policy_full_name = user.username, user.full_name

@@ -16,6 +16,10 @@ class AuditFilterForm(BaseForm):
     object_type = StringField("Object type", validators=[Optional(), Length(max=40)],
                               description="For example user_account")
     object_id = StringField("Object id", validators=[Optional(), Length(max=64)])
+    debrief = StringField("Debrief", validators=[Optional(), Length(max=20)],
+                          description="Its reference: every entry about it, its records, and lists that showed it")
+    pseudonym = StringField("Person in it", validators=[Optional(), Length(max=20)],
+                            description="A pseudonym, e.g. Adult A, with the debrief")
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
     page = IntegerField(validators=[Optional()])

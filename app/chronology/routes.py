@@ -80,6 +80,7 @@ def new_entry(debrief_id: int):
     debrief = get_or_404(Debrief, debrief_id)
     if request.args.get("cancel"):
         return ""  # htmx: the unsaved new row goes away
+    audit.log_consultation("debrief", debrief_id, action="chronology.new_entry_view")  # the people to link
     form = _form(debrief, entry_date=today(), version="0")
     return _row_form(debrief, form, None)
 

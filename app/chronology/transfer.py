@@ -48,6 +48,7 @@ def import_file(debrief_id: int):
     debrief = get_or_404(Debrief, debrief_id)
     form = ImportForm()
     if request.method == "GET":
+        audit.log_consultation("debrief", debrief_id, action="chronology.import_view")
         return _page(debrief, form=form)
     upload = request.files.get("file")
     if not form.validate_on_submit() or upload is None or not upload.filename:

@@ -49,6 +49,7 @@ def _board_context(args, room: bool) -> dict:
     form = _filter_form(BoardFilterForm, args)
     filters = _filters(form)
     columns = queries.board(filters, current_user)
+    audit.shown(card.debrief.id for column in columns for card in column.cards)
     return {"form": form, "filters": filters, "columns": columns, "room": room,
             "can_move": may_run_debriefs() and not room, "stages": list(Stage)}
 
@@ -76,6 +77,7 @@ def list_debriefs():
         stmt = stmt.where(Debrief.stage == form.stage.data)
     stmt = stmt.order_by(Debrief.stage_changed_at.desc(), Debrief.id.desc())
     result = db.paginate(stmt, page=max(form.page.data or 1, 1), per_page=LIST_PAGE_SIZE, error_out=False)
+    audit.shown(d.id for d in result.items)
     return render("debriefs/list.html", "debriefs/_list_table.html", form=form, result=result)
 
 
@@ -178,6 +180,7 @@ def decide(debrief_id: int):
 def move(debrief_id: int):
     debrief = get_or_404(Debrief, debrief_id)
     if request.method == "GET":
+        audit.log_consultation("debrief", debrief_id, action="debrief.move_view")
         form = MoveForm(formdata=None, from_stage=debrief.stage, to_stage=request.args.get("to_stage"))
         return render_template("debriefs/move.html", debrief=debrief, form=form, refusal=None,
                                next=safe_next(request.args.get("next")))

@@ -81,6 +81,7 @@ def which():
         abort(404)
     audit.log_consultation("dashboard", None, action="dashboard.drill", reason=d.title)
     rows, total = action_rows(d) if d.kind == "actions" else debrief_rows(d)
+    audit.shown([row.id for row in rows] if d.kind == "actions" else [r.id for r, _ in rows])
     back = url_for("governance.dashboard", **{k: v for k, v in request.args.items() if k in SCOPE_ARGS})
     return render_template("governance/which.html", d=d, rows=rows, total=total, limit=LIMIT, back=back)
 

@@ -77,6 +77,7 @@ def earlier(debrief_id: int):
 @bp.route("/debriefs/<int:debrief_id>/learning/<int:point_id>", methods=["GET", "POST"])
 @policy(Role.REVIEWER)
 def edit(debrief_id: int, point_id: int):
+    audit.log_consultation("learning_point", point_id, action="learning_point.edit_view")
     debrief = get_or_404(Debrief, debrief_id)
     point = _point(debrief, point_id)
     if request.method == "GET":

@@ -42,6 +42,8 @@ class AuditEvent(db.Model):
     reason: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     request_id: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     client_addr: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # The ids of the records a list or search page showed (comma-separated): which, never what.
+    records: so.Mapped[str | None] = so.mapped_column(sa.Text)
     # Position in the chain (1, 2, 3, ... without gaps) and HMAC-SHA256 of the row chained to the one before.
     seq: so.Mapped[int | None] = so.mapped_column(sa.BigInteger, unique=True)
     chain_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64))

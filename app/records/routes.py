@@ -193,6 +193,7 @@ def _queue_page(form: QueueForm, status: int = 200, confirm_form=None, failed: i
     rows = services.queue(form.show.data, on)
     audit.log_consultation("retention", None, action="retention.queue",
                            reason=f"{form.show.data}: {len(rows)} debrief{'s' if len(rows) != 1 else ''}")
+    audit.shown(r.debrief_id for r in rows)
     return render_template("records/queue.html", form=form, rows=rows, counts=services.counts(on),
                            shows=services.SHOW, today=on, confirm_form=confirm_form or ConfirmDisposalForm(
                                formdata=None), failed=failed,

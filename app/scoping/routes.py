@@ -179,6 +179,7 @@ def edit_review(debrief_id: int, review_type: str):
         kind = ReviewType(review_type)
     except ValueError:
         abort(404)
+    audit.log_consultation("debrief", debrief_id, action=f"review.{kind.value}.edit_view")
     debrief = get_or_404(Debrief, debrief_id)
     review = next((r for r in debrief.parallel_reviews if r.review_type == kind.value), None)
     if request.method == "GET":
