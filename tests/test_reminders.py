@@ -144,6 +144,11 @@ def test_one_digest_per_owner_lists_each_due_or_overdue_action(app, inbox, make_
         assert (audit_row.operation, audit_row.object_type, audit_row.object_id) == ("disclosure", "action", None)
         assert audit_row.recipient == "2 addresses by email" and audit_row.user_id is None
         assert audit_row.reason == "command line"
+        # And each message, with the address it went to.
+        sent = db.session.execute(sa.select(AuditEvent.operation, AuditEvent.recipient, AuditEvent.reason)
+                                  .where(AuditEvent.action == "reminders.owner").order_by(AuditEvent.recipient)).all()
+        assert sent == [("disclosure", "owner@force.example", "3 actions, 2026-11-24"),
+                        ("disclosure", "training@force.example", "1 action, 2026-11-24")]
 
 
 def test_an_address_that_is_a_user_and_a_team_gets_one_message(app, inbox, make_user, make_debrief):

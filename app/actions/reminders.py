@@ -291,6 +291,10 @@ def send_reminders(on: date, dry_run: bool = False) -> Summary:
             summary.failures.append(f"{digest.kind} digest for {digest.period}: {type(exc).__name__}: {exc}")
             continue
         claim.sent_at = utcnow()
+        # Who it went to (staff or a team's address; never a case subject), with the message it was.
+        audit.record("disclosure", f"reminders.{digest.kind}", object_type="reminder_sent", object_id=claim.id,
+                     recipient=digest.recipient, reason=f"{digest.actions} action{'s' if digest.actions != 1 else ''}, "
+                                                        f"{digest.period}", user=None)
         db.session.commit()
         if digest.kind == OWNER:
             summary.owner_sent += 1
