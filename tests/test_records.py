@@ -292,3 +292,42 @@ def test_the_debrief_page_and_card_show_a_hold(app, client, signed_in, make_debr
     board = client.get("/board").get_data(as_text=True)
     card = board[board.index(f'id="card-{debrief_id}"'):][:1500]
     assert "Legal hold" in card
+
+
+# ---- cross-case person search --------------------------------------------------------------------------
+
+def test_a_reviewer_finds_a_person_across_debriefs_and_the_search_is_logged_without_what_was_typed(
+        app, client, signed_in, make_debrief):
+    from app.models import SubjectRole
+    from app.scoping import services as scoping
+
+    earlier, later, unrelated = make_debrief("closed"), make_debrief("chronology"), make_debrief("scoping")
+    with app.test_request_context():
+        for debrief_id, name, aliases in ((earlier, "Hans Weiß", "Hansi"), (later, "HANS WEISS", None),
+                                          (unrelated, "Hanna Weston", None)):
+            scoping.add_subject(db.session.get(Debrief, debrief_id), role=SubjectRole.SUSPECT, real_name=name,
+                                date_of_birth=date(1980, 5, 6) if debrief_id != unrelated else None,
+                                aliases=aliases)
+        refs = {i: db.session.get(Debrief, i).reference for i in (earlier, later, unrelated)}
+        db.session.remove()
+    signed_in("reviewer")
+    html = client.get("/people?name=hans+weiss").get_data(as_text=True)
+    assert "2 people found" in html and refs[earlier] in html and refs[later] in html
+    assert refs[unrelated] not in html
+    html = client.get("/people?name=hansi").get_data(as_text=True)
+    assert "1 person found" in html and "other name" in html
+    html = client.get("/people?date_of_birth=1980-05-06").get_data(as_text=True)
+    assert "2 people found" in html
+    r = client.get("/people?name=&date_of_birth=")
+    assert r.status_code == 422 and "Enter a name or a date of birth" in r.get_data(as_text=True)
+    with app.app_context():
+        searches = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "people.search")
+                                      .order_by(AuditEvent.id)).all()
+        assert [e.fields for e in searches] == ["name", "name", "date_of_birth"]
+        assert all("hans" not in " ".join(str(v) for v in (e.reason, e.fields, e.records)).lower() for e in searches)
+        assert len(searches[0].records.split(",")) == 2
+
+
+def test_only_reviewers_search_for_people(client, signed_in):
+    signed_in("member", "partner", "working_group", "board", "auditor", "admin")
+    assert client.get("/people?name=x").status_code == 403

@@ -67,3 +67,19 @@ class QueueForm(BaseForm):
 
     show = SelectField("Show", choices=[SelectChoice(k, label) for k, label in SHOW], default="due",
                        validators=[Optional()])
+
+
+class PersonSearchForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    name = StringField("Name or other name", validators=[Optional(), Length(max=120)],
+                       description="Every word must begin a word of the person's name or one of their other names.")
+    date_of_birth = DateField("Date of birth", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not (self.name.data or "").strip() and not self.date_of_birth.data:
+            self.name.errors = [*self.name.errors, "Enter a name or a date of birth to search for."]
+            return False
+        return valid

@@ -15,6 +15,7 @@ from app.records.forms import (
     CategoryForm,
     ConfirmDisposalForm,
     HoldForm,
+    PersonSearchForm,
     QueueForm,
     ReleaseForm,
     ReviewForm,
@@ -198,3 +199,22 @@ def _queue_page(form: QueueForm, status: int = 200, confirm_form=None, failed: i
                            shows=services.SHOW, today=on, confirm_form=confirm_form or ConfirmDisposalForm(
                                formdata=None), failed=failed,
                            may_confirm=lambda d: services.may_confirm(d, current_user)), status
+
+
+@bp.route("/people")
+@policy(Role.REVIEWER)
+def people():
+    """Cross-case person search. The search is logged as a consultation: which fields were searched on and
+    which people were shown, never what was typed."""
+    from app.records.people import search
+
+    form = PersonSearchForm(request.args)
+    if not request.args:
+        return render_template("records/people.html", form=form, found=None, total=0)
+    if not form.validate():
+        return render_template("records/people.html", form=form, found=None, total=0), 422
+    criteria = [f for f in ("name", "date_of_birth") if getattr(form, f).data]
+    audit.log_consultation("subject", None, action="people.search", fields=criteria)
+    found, total = search((form.name.data or "").strip(), form.date_of_birth.data)
+    audit.shown(f.subject.id for f in found)
+    return render_template("records/people.html", form=form, found=found, total=total)
