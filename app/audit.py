@@ -163,8 +163,11 @@ def _write_consultations(response):
     if not shown and status not in REFUSED:
         return response
     db.session.rollback()  # whatever the view left unfinished is not the log's to commit
+    reason = g.get("access_reason")
     for object_type, object_id, action, kw in pending:
         if shown:
+            if reason and not kw.get("reason"):
+                kw = {**kw, "reason": f"reason given: {reason}"}
             consultation(object_type, object_id, action, **kw)
         else:
             security("access.refused", object_type=object_type, object_id=object_id,

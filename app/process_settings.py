@@ -40,6 +40,12 @@ TIMELINESS = [
 ]
 
 
+RECORDS = [
+    SettingDef("require_access_reason", "Ask for a reason before a debrief's personal data is shown", "bool", False,
+               hint="Once per debrief per sign-in; the reason is kept with each consultation in the audit log."),
+]
+
+
 def gate_key(gate_name: str) -> str:
     return f"gate.{gate_name}"
 
@@ -49,7 +55,7 @@ def definitions() -> list[SettingDef]:
 
     gates = [SettingDef(gate_key(g.name), g.label, "bool", True,
                         hint=f"Checked when a debrief leaves {g.leaving.label}.") for g in GATES]
-    return TIMELINESS + gates
+    return TIMELINESS + gates + RECORDS
 
 
 def _coerce(defn: SettingDef, raw: str) -> int | bool:

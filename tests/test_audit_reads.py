@@ -21,6 +21,7 @@ NO_PERSONAL_DATA = {
     "governance.packs_index": "the list of issued board packs: quarters, versions and who issued them",
     "chronology.template": "the empty import template",
     "debriefs.new_referral": "an empty referral form",
+    "records.access_reason": "asks why, before the debrief is shown",
     "records.people": "the person search before anything is searched for (a search is logged)",
 }
 

@@ -331,3 +331,35 @@ def test_a_reviewer_finds_a_person_across_debriefs_and_the_search_is_logged_with
 def test_only_reviewers_search_for_people(client, signed_in):
     signed_in("member", "partner", "working_group", "board", "auditor", "admin")
     assert client.get("/people?name=x").status_code == 403
+
+
+# ---- reason for access ---------------------------------------------------------------------------------
+
+def test_with_the_setting_on_a_reason_is_asked_once_per_debrief_and_kept_with_each_read(app, client, signed_in,
+                                                                                      make_debrief, make_user):
+    from app import process_settings
+
+    first, second = make_debrief("scoping"), make_debrief("scoping")
+    signed_in("reviewer", username="rita")
+    assert client.get(f"/debriefs/{first}").status_code == 200  # off by default
+    with app.test_request_context():
+        process_settings.save({"require_access_reason": True}, db.session.scalar(
+            sa.select(User).where(User.username == "rita")))
+    r = client.get(f"/debriefs/{first}/chronology")
+    assert r.status_code == 302 and f"/debriefs/{first}/access-reason" in r.headers["Location"]
+    r = client.get(f"/debriefs/{first}/chronology", headers={"HX-Request": "true"})
+    assert "/access-reason" in r.headers["HX-Redirect"]
+    form = r.headers["HX-Redirect"]
+    r = client.post_form(form, {"reason": ""}, token_from=form)
+    assert r.status_code == 422 and "Say why you need to see it." in r.get_data(as_text=True)
+    r = client.post_form(form, {"reason": "Preparing the debrief meeting", "next": f"/debriefs/{first}/chronology"},
+                         token_from=form)
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/debriefs/{first}/chronology")
+    assert client.get(f"/debriefs/{first}/chronology").status_code == 200
+    assert client.get(f"/debriefs/{first}").status_code == 200
+    assert client.get(f"/debriefs/{second}").status_code == 302  # another debrief: asked again
+    with app.app_context():
+        reads = db.session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.operation == "consultation", AuditEvent.object_id == str(first),
+            AuditEvent.action.in_(("chronology.view", "debrief.view")))).all()
+        assert [e.reason for e in reads][-2:] == ["reason given: Preparing the debrief meeting"] * 2

@@ -3,4 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("records", __name__)
 
-from app.records import routes  # noqa: E402,F401
+from app.records import access, routes  # noqa: E402,F401
+
+bp.before_app_request(access.check)

@@ -83,3 +83,11 @@ class PersonSearchForm(BaseForm):
             self.name.errors = [*self.name.errors, "Enter a name or a date of birth to search for."]
             return False
         return valid
+
+
+class AccessReasonForm(BaseForm):
+    reason = StringField("Why do you need to see this debrief?",
+                         validators=[DataRequired("Say why you need to see it."), Length(min=3, max=150)],
+                         description="For example: preparing the debrief meeting; a data subject's access request; "
+                                     "the board's query. Kept in the audit log with what you view.")
+    next = HiddenField()

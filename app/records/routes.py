@@ -8,9 +8,10 @@ from app import audit
 from app.debriefs.timeliness import today
 from app.extensions import db
 from app.models import Debrief, Disposal, LegalHold, Role
-from app.permissions import get_or_404, policy
+from app.permissions import BOARD_ROLES, get_or_404, policy
 from app.records import bp, services
 from app.records.forms import (
+    AccessReasonForm,
     ActionForm,
     CategoryForm,
     ConfirmDisposalForm,
@@ -218,3 +219,17 @@ def people():
     found, total = search((form.name.data or "").strip(), form.date_of_birth.data)
     audit.shown(f.subject.id for f in found)
     return render_template("records/people.html", form=form, found=found, total=total)
+
+
+@bp.route("/debriefs/<int:debrief_id>/access-reason", methods=["GET", "POST"])
+@policy(*BOARD_ROLES)
+def access_reason(debrief_id: int):
+    from app.auth.safe_next import safe_next
+    from app.records import access
+
+    item = get_or_404(Debrief, debrief_id)
+    form = AccessReasonForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        access.remember(item.id, form.reason.data)
+        return redirect(safe_next(form.next.data) or url_for("debriefs.detail", debrief_id=item.id))
+    return render_template("records/access_reason.html", debrief=item, form=form), 422 if form.errors else 200
