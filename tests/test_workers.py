@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.conftest import PASSWORD, TEST_SECRET
+from tests.conftest import PASSWORD
 from tests.live import Browserless, gunicorn
 
 
@@ -14,7 +14,8 @@ def _pids_for_login_posts(access_log) -> list[str]:
 def test_lockout_is_shared_between_two_gunicorn_workers(app, make_user, tmp_path):
     limit = 6
     db_url = app.config["SQLALCHEMY_DATABASE_URI"]
-    with gunicorn(db_url, TEST_SECRET, workers=2, log_dir=tmp_path, LOGIN_MAX_FAILURES=limit,
+    # The app's own key, so the audit rows the workers chain verify here (the audit key derives from it).
+    with gunicorn(db_url, app.config["SECRET_KEY"], workers=2, log_dir=tmp_path, LOGIN_MAX_FAILURES=limit,
                   LOGIN_IP_MAX_FAILURES=1000) as (base, access_log):
         # Several accounts, so that one unlucky run where a single worker took every attempt is retried.
         for attempt in range(4):
@@ -38,3 +39,11 @@ def test_lockout_is_shared_between_two_gunicorn_workers(app, make_user, tmp_path
         # A control: an account nobody attacked still signs in on the same servers.
         make_user("bystander", "reviewer")
         assert Browserless(base).login("bystander", PASSWORD) == 302
+    # Two worker processes wrote audit rows at the same moments: still one unbroken chain.
+    from app import audit_chain
+    from app.extensions import db
+
+    with app.app_context():
+        verdict = audit_chain.verify()
+        db.session.remove()
+    assert verdict.intact and verdict.rows >= limit, verdict.problems
