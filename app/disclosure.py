@@ -67,6 +67,25 @@ NOT_CASE_TEXT = {
     "invitee.email": "the address an invitation is sent to",
 }
 
+
+
+def case_text_columns(table):
+    """The columns of `table` that may hold case text: every text column, except those NOT_CASE_TEXT names
+    and those a check constraint limits to a list of values (stages, statuses)."""
+    import re
+
+    import sqlalchemy as sa
+
+    if table.name in NOT_CASE_TEXT:
+        return []
+    limited = set()
+    for constraint in table.constraints:
+        if isinstance(constraint, sa.CheckConstraint):
+            limited |= set(re.findall(r"(\w+) IN \(", str(constraint.sqltext)))
+    return [c for c in table.columns if isinstance(c.type, sa.String) and c.name not in limited
+            and f"{table.name}.{c.name}" not in NOT_CASE_TEXT]
+
+
 _TEXT_TYPES = ("text/html", "text/csv", "text/plain", "text/calendar", "application/json")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _TRIGGER_HEADERS = ("HX-Trigger", "HX-Trigger-After-Settle", "HX-Trigger-After-Swap")

@@ -22,7 +22,7 @@ from email import message_from_bytes, policy
 import pytest
 import sqlalchemy as sa
 
-from app.disclosure import NOT_CASE_TEXT
+from app.disclosure import NOT_CASE_TEXT, case_text_columns
 from app.extensions import db
 from tests.conftest import login
 
@@ -88,27 +88,12 @@ def body_text(response) -> str:
 
 # ---- building the planted case ---------------------------------------------------------
 
-def _enum_columns(table: sa.Table) -> set[str]:
-    names = set()
-    for constraint in table.constraints:
-        if isinstance(constraint, sa.CheckConstraint):
-            names |= set(re.findall(r"(\w+) IN \(", str(constraint.sqltext)))
-    return names
-
-
 def _plant_everywhere() -> list[str]:
     """Fill every case-text column of every row with the longest planted phrase that fits."""
     planted = []
     for table in db.metadata.sorted_tables:
-        if table.name in NOT_CASE_TEXT:
-            continue
-        enums = _enum_columns(table)
         values = {}
-        for column in table.columns:
-            if not isinstance(column.type, sa.String) or column.name in enums:
-                continue
-            if f"{table.name}.{column.name}" in NOT_CASE_TEXT:
-                continue
+        for column in case_text_columns(table):
             if (table.name, column.name) == ("debrief", "occurrence_ref"):
                 values[column.name] = REF
                 continue

@@ -196,16 +196,14 @@ def _case_rows(d: Debrief) -> dict[str, object]:
 
 def _plant(d: Debrief) -> None:
     """Type the subject's name into every case-text column of every row of this case."""
-    from app.disclosure import NOT_CASE_TEXT
-    from tests.test_disclosure_crawl import _enum_columns
+    from app.disclosure import case_text_columns
 
     for name, where in _case_rows(d).items():
         table = db.metadata.tables[name]
-        if name in NOT_CASE_TEXT or name == "subject":
+        if name == "subject":
             continue
-        values = {c.name: f"{NAME} of 7 Larkspur Mews"[: c.type.length or 100] for c in table.columns
-                  if isinstance(c.type, sa.String) and c.name not in _enum_columns(table)
-                  and f"{name}.{c.name}" not in NOT_CASE_TEXT and (c.type.length or 100) >= len(NAME)}
+        values = {c.name: f"{NAME} of 7 Larkspur Mews"[: c.type.length or 100] for c in case_text_columns(table)
+                  if (c.type.length or 100) >= len(NAME)}
         if values:
             db.session.execute(table.update().where(where).values(**values))
     db.session.execute(sa.update(Debrief).where(Debrief.id == d.id).values(occurrence_ref="ZQ-55120"))

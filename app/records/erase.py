@@ -42,7 +42,7 @@ def erase(debrief: Debrief) -> dict[str, int]:
     Every text column of every table linked to the debrief is covered without being listed: what ERASED
     names is emptied, and every other piece of case text has the case's names and identifiers replaced by
     pseudonyms (the same masker the pages use). A column added later is anonymised too."""
-    from app.disclosure import NOT_CASE_TEXT, mask_docx
+    from app.disclosure import case_text_columns, mask_docx
 
     m = masker()
     debrief_id = debrief.id
@@ -52,23 +52,21 @@ def erase(debrief: Debrief) -> dict[str, int]:
 
     counts: dict[str, int] = {}
     for table in db.metadata.sorted_tables:
-        if table.name in NOT_CASE_TEXT or table.name in DELETED:
+        if table.name in DELETED:
             continue
         where = _belongs(table, debrief_id)
         if where is None:
             continue
-        enums = _enum_columns(table)
         columns: dict[str, object] = {}
         for column in table.columns:
             if column.name in ERASED.get(table.name, ()):
                 columns[column.name] = ERASE
-            elif f"{table.name}.{column.name}" in NOT_CASE_TEXT or column.name in enums:
-                continue
-            elif isinstance(column.type, sa.String):  # Text is a String
-                columns[column.name] = (lambda t: m.mask(t, debrief_id, html=True) if t else t) \
-                    if column.name.endswith("_html") else mask
             elif isinstance(column.type, sa.LargeBinary):
                 columns[column.name] = lambda data: mask_docx(data, debrief_id) if data else data
+        for column in case_text_columns(table):
+            if column.name not in columns:
+                columns[column.name] = (lambda t: m.mask(t, debrief_id, html=True) if t else t) \
+                    if column.name.endswith("_html") else mask
         if columns:
             counts.update(_rewrite(table, where, columns))
 
@@ -107,17 +105,6 @@ def _belongs(table: sa.Table, debrief_id: int):
             parent = db.metadata.tables[parents[link]]
             return table.c[link].in_(sa.select(parent.c.id).where(parent.c.debrief_id == debrief_id))
     return None
-
-
-def _enum_columns(table: sa.Table) -> set[str]:
-    """Columns limited to a list of values by a check constraint (stages, statuses): no case text."""
-    import re
-
-    names = set()
-    for constraint in table.constraints:
-        if isinstance(constraint, sa.CheckConstraint):
-            names |= set(re.findall(r"(\w+) IN \(", str(constraint.sqltext)))
-    return names
 
 
 def _rewrite(table: sa.Table, where, columns: dict) -> dict[str, int]:
