@@ -162,7 +162,9 @@ def _write_consultations(response):
     shown = status < 300 or status in (409, 422)
     if not shown and status not in REFUSED:
         return response
-    db.session.rollback()  # whatever the view left unfinished is not the log's to commit
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        session.rollback()  # whatever the view left unfinished is not the log's to commit
     reason = g.get("access_reason")
     for object_type, object_id, action, kw in pending:
         if shown:
@@ -172,7 +174,7 @@ def _write_consultations(response):
         else:
             security("access.refused", object_type=object_type, object_id=object_id,
                      reason=f"{action or object_type + '.view'}: {status}")  # nothing shown: no records
-    db.session.commit()  # an error here is raised: the page is replaced by the error page, unsent
+    _commit_keeping_loaded()  # an error here is raised: the page is replaced by the error page, unsent
     return response
 
 

@@ -104,7 +104,10 @@ def seal(session: Session, rows: list[AuditEvent]) -> None:
     commit. The head is the last lock a transaction takes, so no two writers can wait on each other."""
     from app.database import lock_row
 
-    head = lock_row(AuditChain, {"id": 1}, {"seq": 0, "head_hash": GENESIS, "updated_at": utcnow()})
+    head = session.scalars(select(AuditChain).where(AuditChain.id == 1).with_for_update()
+                           .execution_options(populate_existing=True)).first()
+    if head is None:  # a database made without the migrations: the head is created by the first writer
+        head = lock_row(AuditChain, {"id": 1}, {"seq": 0, "head_hash": GENESIS, "updated_at": utcnow()})
     key = _key()
     seq, previous = head.seq, head.head_hash
     for row in rows:

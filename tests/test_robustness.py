@@ -55,7 +55,8 @@ def case(app, make_user, make_debrief):
                "entry_id": db.session.scalar(sa.select(ChronologyEntry.id).where(ChronologyEntry.debrief_id == d.id)),
                "subject_id": db.session.scalar(sa.select(Subject.id).where(Subject.debrief_id == d.id)),
                "point_id": db.session.scalar(sa.select(LearningPoint.id).where(LearningPoint.debrief_id == d.id)),
-               "number": 1, "extension_id": 1, "review_type": "dardr", "user_id": 1, "item_id": 1, "import_id": 1, "chart": "volumes", "pack_id": 1}
+               "number": 1, "extension_id": 1, "review_type": "dardr", "user_id": 1, "item_id": 1, "import_id": 1, "chart": "volumes", "pack_id": 1,
+               "hold_id": 1, "disposal_id": 1}
         db.session.remove()
     return ids
 
