@@ -361,3 +361,27 @@ def test_with_the_setting_on_a_reason_is_asked_once_per_debrief_and_kept_with_ea
             AuditEvent.operation == "consultation", AuditEvent.object_id == str(first),
             AuditEvent.action.in_(("chronology.view", "debrief.view")))).all()
         assert [e.reason for e in reads][-2:] == ["reason given: Preparing the debrief meeting"] * 2
+
+
+def test_an_administrator_keeps_the_retention_schedule(app, client, signed_in, make_debrief):
+    from app.models import RetentionCategory
+
+    signed_in("admin", username="ada")
+    page = client.get("/admin/retention-schedule").get_data(as_text=True)
+    assert "Homicide: MoPI group 1" in page and "Review every (years)" in page
+    r = client.post_form("/admin/retention-schedule", {"name": "Serious case review material", "review_years": ""})
+    assert r.status_code == 422 and "Say how many years between reviews." in r.get_data(as_text=True)
+    r = client.post_form("/admin/retention-schedule", {"name": "Serious case review material", "review_years": "12"})
+    assert r.status_code == 302
+    with app.app_context():
+        added = db.session.scalar(sa.select(RetentionCategory).where(RetentionCategory.name.like("Serious%")))
+        assert added.review_years == 12 and added.active and added.default_for is None
+        added_id = added.id
+    r = client.post_form(f"/admin/retention-schedule/{added_id}",
+                         {"name": "Serious case review material", "review_years": "15", "active": "1"},
+                         token_from="/admin/retention-schedule")
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(RetentionCategory, added_id).review_years == 15
+        logged = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "retention_category.update"))
+        assert logged.fields == "review_years"

@@ -2,7 +2,7 @@ import re
 from app.forms import BaseForm
 from sqlalchemy import select
 from wtforms import EmailField, SelectChoice, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import NewPasswordMixin
@@ -91,3 +91,6 @@ class ListItemForm(BaseForm):
     name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=120)])
     email = StringField("Contact address", validators=[Optional(), Length(max=254), mailbox],
                         description="Where the team's action reminders go.")
+    review_years = IntegerField("Review every (years)", validators=[Optional(), NumberRange(1, 100,
+                                "Enter a number of years from 1 to 100.")],
+                                description="How long after the DMM, or after the last review, the next review falls.")

@@ -182,9 +182,12 @@ def process():
 
 
 def _lists():
-    from app.models import Agency, Team, Theme
+    from app.models import Agency, RetentionCategory, Team, Theme
 
     return {
+        "retention": (RetentionCategory, "Retention schedule", "retention category",
+                      "The categories debriefs are kept under and how often each is reviewed. A new debrief "
+                      "takes its kind's starting category; reviewers change it on the debrief's retention page."),
         "teams": (Team, "Action owner teams", "team",
                   "Teams and agencies that own actions without a login. Their reminders go to the contact address."),
         "agencies": (Agency, "Agencies", "agency",
@@ -197,6 +200,8 @@ def _lists():
 @bp.route("/agencies", methods=["GET", "POST"], defaults={"kind": "agencies"}, endpoint="agencies")
 @bp.route("/themes", methods=["GET", "POST"], defaults={"kind": "themes"}, endpoint="themes")
 @bp.route("/teams", methods=["GET", "POST"], defaults={"kind": "teams"}, endpoint="teams")
+@bp.route("/retention-schedule", methods=["GET", "POST"], defaults={"kind": "retention"},
+          endpoint="retention_categories")
 @policy(Role.ADMIN)
 def reference_list(kind: str):
     """A reference list: add, rename, or switch off an item (it stays on past records)."""
@@ -213,21 +218,24 @@ def reference_list(kind: str):
         if form.validate_on_submit():
             try:
                 item = services.add_list_item(model, form.name.data, current_user._get_current_object(),
-                                              email=form.email.data if kind == "teams" else None)
+                                              email=form.email.data if kind == "teams" else None,
+                                              review_years=form.review_years.data if kind == "retention" else None)
             except services.AccountError as err:
                 db.session.rollback()
-                form.name.errors = [err.message]
+                getattr(form, err.field or "name", form.name).errors = [err.message]
             else:
                 flash(f"Added {item.name}.", "success")
-                return redirect(url_for(f"admin.{kind}"))
+                return redirect(url_for(_endpoint(kind)))
     rows = db.session.scalars(select(model).order_by(model.active.desc(), model.name)).all()
     return render_template("admin/reference_list.html", form=form, items=rows, action_form=FlaskForm(), kind=kind,
-                           title=title, noun=noun, lead=lead), status
+                           title=title, noun=noun, lead=lead, list_endpoint=_endpoint(kind)), status
 
 
 @bp.route("/agencies/<int:item_id>", methods=["POST"], defaults={"kind": "agencies"}, endpoint="update_agency")
 @bp.route("/themes/<int:item_id>", methods=["POST"], defaults={"kind": "themes"}, endpoint="update_theme")
 @bp.route("/teams/<int:item_id>", methods=["POST"], defaults={"kind": "teams"}, endpoint="update_team")
+@bp.route("/retention-schedule/<int:item_id>", methods=["POST"], defaults={"kind": "retention"},
+          endpoint="update_retention_category")
 @policy(Role.ADMIN)
 def update_list_item(kind: str, item_id: int):
     model = _lists()[kind][0]
@@ -238,17 +246,23 @@ def update_list_item(kind: str, item_id: int):
 
     form = ListItemForm()
     if not form.validate_on_submit():
-        problems = [e for f in (form.name, form.email) for e in f.errors] or ["The form has expired; try again."]
+        problems = [e for f in (form.name, form.email, form.review_years) for e in f.errors] or [
+            "The form has expired; try again."]
         flash(f"{item.name} not saved: " + " ".join(problems), "error")
-        return redirect(url_for(f"admin.{kind}")), 303
+        return redirect(url_for(_endpoint(kind))), 303
     try:
         changed = services.update_list_item(item, name=form.name.data, active=request.form.get("active") == "1",
                                             actor=current_user._get_current_object(),
                                             email=form.email.data if kind == "teams" else None,
-                                            is_police=request.form.get("is_police") == "1" if kind == "agencies" else None)
+                                            is_police=request.form.get("is_police") == "1" if kind == "agencies" else None,
+                                            review_years=form.review_years.data if kind == "retention" else None)
     except services.AccountError as err:
         db.session.rollback()
         flash(err.message, "error")
     else:
         flash(f"Saved {item.name}." if changed else "No changes to save.", "success" if changed else "info")
-    return redirect(url_for(f"admin.{kind}"))
+    return redirect(url_for(_endpoint(kind)))
+
+
+def _endpoint(kind: str) -> str:
+    return "admin.retention_categories" if kind == "retention" else f"admin.{kind}"

@@ -168,23 +168,28 @@ def _name_taken(model, name: str, except_id: int | None = None) -> bool:
     return db.session.scalar(stmt) > 0
 
 
-def add_list_item(model, name: str, actor: User, email: str | None = None):
+def add_list_item(model, name: str, actor: User, email: str | None = None, review_years: int | None = None):
     kind = model.__tablename__
     if _name_taken(model, name):
         raise AccountError("name", f"There is already {'an' if kind[0] in 'aeiou' else 'a'} {kind} with that name.")
     item = model(name=name.strip(), active=True)
     if hasattr(model, "email"):
         item.email = (email or "").strip() or None
+    if hasattr(model, "review_years"):
+        if not review_years:
+            raise AccountError("review_years", "Say how many years between reviews.")
+        item.review_years = review_years
     db.session.add(item)
     db.session.flush()
     audit.record("alteration", f"{kind}.create", object_type=kind, object_id=item.id,
-                 fields=["name"] + (["email"] if getattr(item, "email", None) else []), user=actor)
+                 fields=["name"] + (["email"] if getattr(item, "email", None) else [])
+                 + (["review_years"] if hasattr(item, "review_years") else []), user=actor)
     db.session.commit()
     return item
 
 
 def update_list_item(item, *, name: str, active: bool, actor: User, email: str | None = None,
-                     is_police: bool | None = None) -> list[str]:
+                     is_police: bool | None = None, review_years: int | None = None) -> list[str]:
     kind = item.__tablename__
     if _name_taken(type(item), name, item.id):
         raise AccountError("name", f"There is already {'an' if kind[0] in 'aeiou' else 'a'} {kind} with that name.")
@@ -198,6 +203,9 @@ def update_list_item(item, *, name: str, active: bool, actor: User, email: str |
     if is_police is not None and hasattr(item, "is_police") and item.is_police != is_police:
         item.is_police = is_police
         changed.append("is_police")
+    if review_years and hasattr(item, "review_years") and item.review_years != review_years:
+        item.review_years = review_years  # applies from each debrief's next review on
+        changed.append("review_years")
     if hasattr(item, "email") and item.email != ((email or "").strip() or None):
         item.email = (email or "").strip() or None
         changed.append("email")
