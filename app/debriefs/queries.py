@@ -67,8 +67,7 @@ def overdue_actions_subquery():
 def on_hold_subquery():
     from app.models import LegalHold
 
-    return (select(LegalHold.id).where(LegalHold.debrief_id == Debrief.id, LegalHold.released_at.is_(None))
-            .correlate(Debrief).exists())
+    return LegalHold.in_force(Debrief.id).correlate(Debrief)
 
 
 def filtered(filters: BoardFilters, user) -> Select:

@@ -99,6 +99,11 @@ class LegalHold(db.Model):
     def reason_label(self) -> str:
         return HoldReason(self.reason).label
 
+    @classmethod
+    def in_force(cls, debrief_id_column):
+        """SQL: a hold on that debrief is in force (placed, not released)."""
+        return sa.exists().where(cls.debrief_id == debrief_id_column, cls.released_at.is_(None))
+
 
 class Disposal(db.Model):
     """A proposal to dispose of a debrief's personal data, and its confirmation by a second person."""
@@ -123,3 +128,8 @@ class Disposal(db.Model):
     @property
     def pending(self) -> bool:
         return self.confirmed_at is None and self.withdrawn_at is None
+
+    @classmethod
+    def waiting(cls):
+        """SQL: the same as `pending`, neither confirmed nor withdrawn."""
+        return sa.and_(cls.confirmed_at.is_(None), cls.withdrawn_at.is_(None))

@@ -169,8 +169,7 @@ def release_hold(hold: LegalHold, note: str, actor: User) -> None:
 
 def pending_disposals(debrief_id: int) -> list[Disposal]:
     return list(db.session.scalars(sa.select(Disposal).where(Disposal.debrief_id == debrief_id,
-                                                             Disposal.confirmed_at.is_(None),
-                                                             Disposal.withdrawn_at.is_(None))))
+                                                             Disposal.waiting())))
 
 
 def disposals(debrief_id: int) -> list[Disposal]:
@@ -248,8 +247,7 @@ SHOW = (("due", "Due or overdue for review"), ("soon", f"Due within {DUE_SOON_DA
 def queue(show: str, today: date, limit: int = 500) -> list[QueueRow]:
     holds_n = (sa.select(sa.func.count()).where(LegalHold.debrief_id == Debrief.id, LegalHold.released_at.is_(None))
                .correlate(Debrief).scalar_subquery())
-    pending = sa.exists().where(Disposal.debrief_id == Debrief.id, Disposal.confirmed_at.is_(None),
-                                Disposal.withdrawn_at.is_(None))
+    pending = sa.exists().where(Disposal.debrief_id == Debrief.id, Disposal.waiting())
     stmt = (sa.select(Debrief.id, Debrief.reference, Debrief.title, RetentionCategory.name, Retention.review_on,
                       holds_n.label("holds"))
             .outerjoin(Retention, Retention.debrief_id == Debrief.id)
@@ -270,8 +268,7 @@ def queue(show: str, today: date, limit: int = 500) -> list[QueueRow]:
     rows = db.session.execute(stmt.order_by(Retention.review_on, Debrief.reference).limit(limit)).all()
     ids = [r.id for r in rows]
     waiting = {d.debrief_id: d for d in db.session.scalars(
-        sa.select(Disposal).where(Disposal.debrief_id.in_(ids), Disposal.confirmed_at.is_(None),
-                                  Disposal.withdrawn_at.is_(None)))}
+        sa.select(Disposal).where(Disposal.debrief_id.in_(ids), Disposal.waiting()))}
     return [QueueRow(r.id, r.reference, r.title, r.name or "—", r.review_on,
                      bool(r.review_on and r.review_on <= today), r.holds, waiting.get(r.id)) for r in rows]
 
@@ -279,9 +276,8 @@ def queue(show: str, today: date, limit: int = 500) -> list[QueueRow]:
 def counts(today: date) -> dict[str, int]:
     """How many debriefs each view of the queue holds (for its tabs and the home page)."""
     live = Retention.disposed_at.is_(None)
-    pending = sa.exists().where(Disposal.debrief_id == Retention.debrief_id, Disposal.confirmed_at.is_(None),
-                                Disposal.withdrawn_at.is_(None))
-    held = sa.exists().where(LegalHold.debrief_id == Retention.debrief_id, LegalHold.released_at.is_(None))
+    pending = sa.exists().where(Disposal.debrief_id == Retention.debrief_id, Disposal.waiting())
+    held = LegalHold.in_force(Retention.debrief_id)
     row = db.session.execute(sa.select(
         sa.func.count().filter(live, Retention.review_on <= today),
         sa.func.count().filter(live, Retention.review_on > today,
