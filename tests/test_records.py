@@ -227,8 +227,9 @@ def _everything_left() -> list[tuple[str, str]]:
 
 def test_disposal_leaves_no_planted_identifier_anywhere_and_the_figures_unchanged(app, make_user):
     from app import demo
+    from app.actions import services as actions
     from app.learning import services as learning
-    from app.models import SubjectRole
+    from app.models import Action, SubjectRole
     from app.records import services
     from app.scoping import services as scoping
 
@@ -249,6 +250,9 @@ def test_disposal_leaves_no_planted_identifier_anywhere_and_the_figures_unchange
         db.session.commit()
         d = db.session.get(Debrief, debrief_id)
         learning.issue_document(d, f"Brief {NAME}'s family first", _actor("reviewer"))
+        for action in db.session.scalars(sa.select(Action).where(Action.debrief_id == debrief_id,
+                                                                 Action.status.in_(services.UNFINISHED))):
+            actions.not_doing(action, _actor("reviewer"), version=action.version, rationale="Superseded.")
         left = _everything_left()
         assert {t for t, _ in left} >= {"subject.real_name", "chronology_entry.summary", "learning_point.statement",
                                         "action.what", "meeting_note.happened", "learning_document.internal_docx",
@@ -385,3 +389,73 @@ def test_an_administrator_keeps_the_retention_schedule(app, client, signed_in, m
         assert db.session.get(RetentionCategory, added_id).review_years == 15
         logged = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "retention_category.update"))
         assert logged.fields == "review_years"
+
+
+# ---- a disposed debrief is closed -------------------------------------------------------------------------
+
+def test_a_debrief_with_unfinished_actions_cannot_be_disposed_of(app, make_debrief, make_user):
+    from app.learning import services as learning
+    from app.records import services
+
+    debrief_id = make_debrief("learning")
+    make_user("second", "reviewer")
+    with app.test_request_context():
+        d = db.session.get(Debrief, debrief_id)
+        learning.add_action(d, None, {"what": "Review the call-handling script", "owner_user_id": _actor("second").id,
+                                      "due_on": date.today() + timedelta(days=30), "priority": "high",
+                                      "scope": "force"})
+        d = db.session.get(Debrief, debrief_id)
+        with pytest.raises(services.Refused, match="1 action is not finished"):
+            services.record_review(d, "dispose", "Past its use.", None, d.retention.version, _actor("builder"),
+                                   date.today())
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Disposal)) == 0
+        db.session.remove()
+
+
+def test_a_disposed_debrief_refuses_every_addition_and_change(app, client, signed_in, make_debrief, make_user):
+    from app.chronology import services as chronology
+    from app.models import ChronologyEntry, Subject, SubjectRole
+    from app.records import services
+    from app.records.freeze import Closed
+    from app.scoping import services as scoping
+    from tests.test_chronology import entry_form, post
+
+    debrief_id = make_debrief("chronology")
+    make_user("second", "reviewer")
+    with app.test_request_context():
+        d = db.session.get(Debrief, debrief_id)
+        proposal = services.record_review(d, "dispose", "Past its use.", None, d.retention.version,
+                                          _actor("builder"), date.today())
+        services.confirm(proposal, d.reference, _actor("second"))
+        db.session.remove()
+
+    signed_in("reviewer")
+    r = post(client, f"/debriefs/{debrief_id}/chronology", entry_form(app, summary="Seen by Zebedee Quorncastle."))
+    assert r.status_code == 409
+    assert "personal data was disposed of" in r.get_data(as_text=True)
+    r = post(client, f"/debriefs/{debrief_id}/chronology", entry_form(app), htmx=False)
+    assert r.status_code == 409 and "Nothing can be added to it or changed in it" in r.get_data(as_text=True)
+    page = client.get(f"/debriefs/{debrief_id}").get_data(as_text=True)
+    assert "This record is closed" in page
+
+    with app.test_request_context():
+        d = db.session.get(Debrief, debrief_id)
+        with pytest.raises(Closed):
+            scoping.add_subject(d, role=SubjectRole.VICTIM, real_name=NAME, date_of_birth=None, aliases=None,
+                                address=None, phone=None)
+        db.session.rollback()
+        d = db.session.get(Debrief, debrief_id)
+        with pytest.raises(Closed):
+            d.summary = f"{NAME} again"
+            db.session.commit()
+        db.session.rollback()
+        with pytest.raises(Closed):
+            chronology.create_entry(db.session.get(Debrief, debrief_id), {
+                "entry_date": date(2025, 1, 1), "entry_time": None, "date_precision": "exact",
+                "agency_id": None, "contact_type": "other", "summary": NAME, "subject_ids": []}, _actor("builder"))
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ChronologyEntry)
+                                 .where(ChronologyEntry.debrief_id == debrief_id)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Subject)
+                                 .where(Subject.debrief_id == debrief_id)) == 0
+        db.session.remove()

@@ -3,6 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("records", __name__)
 
-from app.records import access, routes  # noqa: E402,F401
+from app.records import access, freeze, routes  # noqa: E402,F401
 
 bp.before_app_request(access.check)
+bp.record_once(lambda state: freeze.install(state.app))

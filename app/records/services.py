@@ -10,6 +10,8 @@ from dateutil.relativedelta import relativedelta
 from app import audit
 from app.extensions import db
 from app.models import (
+    Action,
+    ActionStatus,
     Debrief,
     Decision,
     Disposal,
@@ -30,6 +32,7 @@ class Refused(Exception):
 
 
 DUE_SOON_DAYS = 30
+UNFINISHED = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value, ActionStatus.COMPLETED.value)
 
 
 # ---- categories and review dates --------------------------------------------------------------------------
@@ -177,9 +180,24 @@ def disposals(debrief_id: int) -> list[Disposal]:
                                    .order_by(Disposal.proposed_at.desc())))
 
 
+def unfinished_actions(debrief_id: int) -> int:
+    """Actions still being worked or awaiting sign-off: a disposed record is closed, so these must end first."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Action).where(
+        Action.debrief_id == debrief_id, Action.status.in_(UNFINISHED)))
+
+
+def _no_unfinished_actions(debrief: Debrief) -> None:
+    n = unfinished_actions(debrief.id)
+    if n:
+        raise Refused(f"{n} action{'s are' if n != 1 else ' is'} not finished (open, in progress or awaiting "
+                      "sign-off). Disposal closes the record for good, so close each action or mark it not "
+                      "doing first.")
+
+
 def _may_propose(debrief: Debrief) -> None:
     if holds_in_force(debrief.id):
         raise Refused("A legal hold is in force: release it before proposing disposal.")
+    _no_unfinished_actions(debrief)
     if pending_disposals(debrief.id):
         raise Refused("Disposal has already been proposed and waits for a second person to confirm it.")
 
@@ -210,6 +228,7 @@ def confirm(disposal: Disposal, typed_reference: str, actor: User) -> dict[str, 
         raise Refused("Only a reviewer or an administrator can confirm disposal.")
     if holds_in_force(debrief.id):
         raise Refused("A legal hold is in force: disposal cannot go ahead.")
+    _no_unfinished_actions(debrief)
     if (typed_reference or "").strip().upper() != debrief.reference.upper():
         raise Refused(f"Type the reference {debrief.reference} to confirm.")
     retention = _retention(debrief, None)
