@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import abort, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from app import audit, disclosure, process_settings
@@ -45,6 +46,20 @@ class WhichLinks:
         if self.scope.keys() & drill.keys():  # a bucket's figure: its own dates replace the period's
             return f"{self.base}?{urlencode({**self.scope, **drill})}"
         return f"{self.base}?{self.scope_query}&" + "&".join(self._pair(k, v) for k, v in drill.items())
+
+    # The figures themselves, as links. Written here rather than as template macros: a macro call costs
+    # about 50 microseconds and the ten-year page has some 600 figures.
+    def num(self, figure, text=None) -> Markup:
+        shown = escape(figure.value if text is None else text)
+        if figure.drill is None:
+            return shown
+        return Markup(f'<a href="{escape(self(figure.drill))}">{shown}</a>')
+
+    def pct(self, figure) -> Markup:
+        if not figure.of:
+            return Markup('<span class="muted">none in the period</span>')
+        return Markup(f'{self.num(figure, f"{figure.percent:.0f}%")} '
+                      f'<span class="muted small">({int(figure.value or 0)} of {int(figure.of)})</span>')
 
 
 def _page(form: DashboardForm, download_form: DownloadForm, failed: str | None = None, status: int = 200):

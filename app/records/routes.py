@@ -45,7 +45,7 @@ def _page(debrief: Debrief, status: int = 200, error: str | None = None, **forms
         category_form=category, review_form=review, hold_form=forms.get("hold_form") or HoldForm(formdata=None),
         release_form=forms.get("release_form") or ReleaseForm(formdata=None),
         confirm_form=forms.get("confirm_form") or ConfirmDisposalForm(formdata=None), action_form=ActionForm(),
-        error=error), status
+        unfinished=services.unfinished_actions(debrief.id), error=error), status
 
 
 def _done(debrief_id: int, message: str):
