@@ -5,10 +5,24 @@ and reference data sit in memory pages the workers share instead of one copy eac
 garbage collector is told to leave those objects alone (`gc.freeze`): otherwise its first full collection
 in each worker touches every one of them and copies the shared pages. Database connections are never
 shared across a fork: each worker drops any the master opened and makes its own.
+
+gunicorn has no setting to leave out its `Server: gunicorn` header, which tells a scanner what to attack;
+the response's default headers are filtered here instead.
 """
 import gc
 
+from gunicorn.http import wsgi as _gunicorn_wsgi
+
 preload_app = True
+
+_default_headers = _gunicorn_wsgi.Response.default_headers
+
+
+def _without_server_banner(self):
+    return [h for h in _default_headers(self) if not h.startswith("Server:")]
+
+
+_gunicorn_wsgi.Response.default_headers = _without_server_banner
 
 
 def when_ready(server):

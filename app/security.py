@@ -36,7 +36,7 @@ def init_security(app: Flask) -> None:
         h["Cross-Origin-Opener-Policy"] = "same-origin"
         h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
         if request.is_secure:
-            h["Strict-Transport-Security"] = "max-age=31536000"
+            h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         response.vary.add("HX-Request")
         if request.endpoint != "static":
             # Pages may hold personal data: never keep them in a browser or proxy cache.

@@ -168,6 +168,42 @@ def test_wrong_current_password_is_refused_beside_the_field(client, make_user):
     assert "Your current password is not right." in r.get_data(as_text=True)
 
 
+def test_wrong_current_passwords_are_throttled_like_sign_in(app, client, make_user):
+    make_user("alice", "reviewer")
+    login(client, "alice")
+    new = "a completely different passphrase"
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        r = client.post_form("/account/password", {"current_password": "wrong wrong wrong", "new_password": new,
+                                                   "confirm": new})
+        assert r.status_code == 422
+    r = client.post_form("/account/password", {"current_password": "wrong wrong wrong", "new_password": new,
+                                               "confirm": new})
+    assert r.status_code == 429 and "Too many wrong current passwords" in r.get_data(as_text=True)
+    # Now even the right current password is refused until the lock ends, and nothing changed.
+    r = client.post_form("/account/password", {"current_password": PASSWORD, "new_password": new, "confirm": new})
+    assert r.status_code == 429
+    with app.app_context():
+        events = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("password.%"))).all()
+        db.session.remove()
+    assert events.count("password.change_refused") == app.config["LOGIN_MAX_FAILURES"]
+    assert "password.change" not in events and "password.change_refused_locked" in events
+
+
+@pytest.mark.parametrize("sign_out_others", [True, False])
+def test_the_sign_out_my_other_sessions_choice_is_honoured(client, new_client, make_user, sign_out_others):
+    make_user("alice", "reviewer")
+    other = new_client()
+    login(other, "alice")
+    login(client, "alice")
+    new = "a completely different passphrase"
+    data = {"current_password": PASSWORD, "new_password": new, "confirm": new}
+    if sign_out_others:
+        data["sign_out_others"] = "y"
+    assert client.post_form("/account/password", data).status_code == 302
+    assert client.get("/account").status_code == 200
+    assert other.get("/account").status_code == (302 if sign_out_others else 200)
+
+
 def test_disabling_an_account_ends_its_sessions_at_once(app, client, new_client, make_user):
     alice = make_user("alice", "reviewer")
     login(client, "alice")
@@ -271,10 +307,25 @@ def test_sign_out_everywhere_else(client, new_client, make_user):
     ("abcdefghijklmnop", "sequence"),
     ("homicide2026!!", "too common"),
     ("alice-rocks-the-house", "username"),
+    # Guessable although long and not on the list: digits, a keyboard walk down the columns, a doubled word.
+    ("123456789012", "too easy to guess"),
+    ("zaq12wsxcde3", "too easy to guess"),
+    ("passwordpassword", "too common"),
 ])
 def test_weak_passwords_are_refused_with_a_reason(password, expected):
     problems = " ".join(policy_problems(password, "alice", "Alice Example"))
     assert expected in problems
+
+
+def test_the_forces_own_name_counts_against_a_password(app, monkeypatch):
+    password = "northmoorconstabulary7"
+    with app.app_context():
+        assert policy_problems(password, "alice", "Alice Example") == []
+        monkeypatch.setitem(app.config, "ORGANISATION_NAME", "Northmoor Constabulary")
+        assert "too common" in " ".join(policy_problems(password, "alice", "Alice Example"))
+        assert "too common" in " ".join(policy_problems("Northmoor Constabulary 2026!", "alice", "Alice Example"))
+        monkeypatch.setitem(app.config, "ORGANISATION_NAME", "Exampleshire Police")
+        assert "too common" in " ".join(policy_problems("Exampleshire2026", "rita", "Rita Reviewer"))
 
 
 @pytest.mark.parametrize("password", [

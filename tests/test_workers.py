@@ -1,6 +1,7 @@
 """Behaviour that only shows with several gunicorn worker processes."""
 from __future__ import annotations
 
+import http.client
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import PASSWORD
@@ -36,6 +37,11 @@ def test_lockout_is_shared_between_two_gunicorn_workers(app, make_user, tmp_path
             break
         else:
             raise AssertionError("the attempts never reached both workers; cannot show the shared lock")
+        # gunicorn names itself on no response.
+        conn = http.client.HTTPConnection(base.removeprefix("http://"), timeout=5)
+        conn.request("GET", "/login")
+        response = conn.getresponse()
+        assert response.status == 200 and response.getheader("Server") is None
         # A control: an account nobody attacked still signs in on the same servers.
         make_user("bystander", "reviewer")
         assert Browserless(base).login("bystander", PASSWORD) == 302

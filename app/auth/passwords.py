@@ -84,7 +84,7 @@ def policy_problems(password: str, username: str | None = None, full_name: str |
     folded = password.casefold()
     core = _EDGE_JUNK.sub("", folded)
     common = common_passwords()
-    if folded in common or core in common or core in CONTEXT_WORDS or folded in CONTEXT_WORDS:
+    if folded in common or core in common or _made_of(re.sub(r"[\W\d_]+", "", folded), _context_words()):
         problems.append("This password is too common; choose one that others would not guess.")
     elif len(set(folded)) < 5:
         problems.append("This password repeats too few characters; choose something less predictable.")
@@ -97,7 +97,53 @@ def policy_problems(password: str, username: str | None = None, full_name: str |
             if len(token) >= 4 and token in folded:
                 problems.append(f"Do not include {what} in your password.")
                 break
+    if not problems:
+        problems.extend(_guessable(password, [username, full_name]))
     return problems
+
+
+# zxcvbn's score 3 means more than 10^8 guesses: with argon2id and the sign-in throttle, out of reach of an
+# online attack and slow offline. The estimate counts dictionary words, names, keyboard walks, repeats,
+# sequences, dates and the user's and the force's own words against the password.
+MIN_STRENGTH = 3
+_ESTIMATE_LENGTH = 72  # zxcvbn's own limit; a longer passphrase is judged by its first 72 characters
+
+
+def _context_words(*personal: str | None) -> set[str]:
+    """What anyone guessing a password here tries first: this system's words, the force's name (from
+    ORGANISATION_NAME) and the person's own names."""
+    from flask import has_app_context
+
+    words = set(CONTEXT_WORDS)
+    organisation = current_app.config.get("ORGANISATION_NAME", "") if has_app_context() else ""
+    for text in [*personal, organisation]:
+        if text:
+            words.update(t for t in re.split(r"[\W_]+", text.casefold()) if len(t) >= 3)
+    return words
+
+
+def _made_of(letters: str, words: set[str]) -> bool:
+    """True when `letters` is nothing but context words run together ("exampleshirepolice")."""
+    if not letters:
+        return False
+    ends = [True] + [False] * len(letters)
+    for i in range(1, len(letters) + 1):
+        ends[i] = any(ends[j] and letters[j:i] in words for j in range(max(0, i - 40), i))
+    return ends[-1]
+
+
+def _guessable(password: str, personal: list[str | None]) -> list[str]:
+    from zxcvbn import zxcvbn
+
+    result = zxcvbn(password[:_ESTIMATE_LENGTH], user_inputs=sorted(_context_words(*personal)))
+    if result["score"] >= MIN_STRENGTH:
+        return []
+    feedback = result["feedback"]
+    hint = " ".join(x for x in [feedback.get("warning") or "", *feedback.get("suggestions", [])] if x)
+    hint = hint.replace("Capitalization", "Capital letters").replace("capitalization", "capital letters")
+    return [f"This password would be too easy to guess. {hint}".strip()
+            + ("" if hint.endswith(".") or not hint else ".")
+            + " Three or four unrelated words make a strong passphrase that is easy to remember."]
 
 
 _KEYBOARD_RUNS = ("qwertyuiopasdfghjklzxcvbnm", "1234567890qwertyuiop", "1qaz2wsx3edc4rfv5tgb6yhn7ujm",

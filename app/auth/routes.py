@@ -1,4 +1,4 @@
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import audit
@@ -62,12 +62,19 @@ def change_password():
     form.policy_username, form.policy_full_name = user.username, user.full_name
     status = 200
     if form.validate_on_submit():
-        if services.change_password(user, form.current_password.data, form.new_password.data,
-                                    form.sign_out_others.data):
+        outcome = services.change_password(user, form.current_password.data, form.new_password.data,
+                                           form.sign_out_others.data, request.remote_addr)
+        if outcome == "changed":
             flash("Your password has been changed.", "success")
             return redirect(url_for("auth.account"))
-        form.current_password.errors = ["Your current password is not right."]
-        status = 422
+        if outcome == "locked":
+            form.current_password.errors = [
+                "Too many wrong current passwords. Wait "
+                f"{current_app.config['LOGIN_LOCK_MINUTES']} minutes and try again, or ask an administrator."]
+            status = 429
+        else:
+            form.current_password.errors = ["Your current password is not right."]
+            status = 422
     elif request.method == "POST":
         status = 422
     return render_template("auth/change_password.html", form=form, forced=user.must_change_password), status

@@ -64,25 +64,40 @@ def logout(user: User) -> None:
     db.session.commit()
 
 
-def change_password(user: User, current: str, new: str, sign_out_others: bool) -> bool:
-    """Change the user's own password; False if the current one is wrong."""
-    if not passwords.verify_password(user.password_hash, current):
-        audit.security("password.change_refused", user=user, object_type="user_account", object_id=user.id)
+def change_password(user: User, current: str, new: str, sign_out_others: bool, client_addr: str | None) -> str:
+    """Change the user's own password. Returns "changed", "wrong" (the current password is not right) or
+    "locked" (too many wrong current passwords: throttled exactly like sign-in, by account and address)."""
+    keys = [throttle.account_key(user.username), throttle.address_key(client_addr)]
+    if throttle.is_locked(keys):
+        passwords.burn_verification(current)
+        audit.security("password.change_refused_locked", user=user, object_type="user_account", object_id=user.id)
         db.session.commit()
-        return False
+        return "locked"
+    if not passwords.verify_password(user.password_hash, current):
+        locked = throttle.record_failure(keys)
+        audit.security("password.change_refused", user=user, object_type="user_account", object_id=user.id)
+        for key in locked:
+            audit.security("login.lockout", user=user, object_type="user_account", object_id=user.id,
+                           reason="account" if key.startswith("account:") else "address")
+        db.session.commit()
+        return "locked" if locked else "wrong"
+    throttle.clear(keys[0])
     user.password_hash = passwords.hash_password(new)
     user.password_changed_at = utcnow()
     user.must_change_password = False
-    # This browser gets a new session; the old token (and any copy of it) dies.
-    sessions.revoke_all(user, "password_change", keep=None if sign_out_others else sessions.current_session())
-    current = sessions.current_session()
-    if current is not None and current.revoked_at is None:
-        current.revoked_at = utcnow()
-        current.revoked_reason = "password_change"
+    # This browser always gets a new session: the old token (and any copy of it) dies. Other browsers are
+    # signed out only when the person asks for it.
+    this = sessions.current_session()
+    if sign_out_others:
+        sessions.revoke_all(user, "password_change", keep=this)
+    if this is not None and this.revoked_at is None:
+        this.revoked_at = utcnow()
+        this.revoked_reason = "password_change"
     sessions.start_session(user)
-    audit.alteration("user_account", user.id, ["password_hash"], action="password.change", user=user)
+    audit.alteration("user_account", user.id, ["password_hash"], action="password.change", user=user,
+                     reason="other sessions signed out" if sign_out_others else "other sessions kept")
     db.session.commit()
-    return True
+    return "changed"
 
 
 def sign_out_other_sessions(user: User) -> int:
