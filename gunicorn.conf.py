@@ -25,6 +25,19 @@ def _without_server_banner(self):
 _gunicorn_wsgi.Response.default_headers = _without_server_banner
 
 
+def on_starting(server):
+    """Under the production configuration, refuse to serve a database the code does not match or one that
+    still has the demo accounts (`app.readiness`); the app itself is already loaded (preload_app)."""
+    from app import readiness
+    from wsgi import app
+
+    refused = readiness.refusals(app)
+    if refused:
+        lines = "\n".join(f"  - {c.name}: {c.problem}" for c in refused)
+        raise SystemExit(f"Refusing to start under the production configuration:\n{lines}\n"
+                         "Run `flask --app wsgi check-config` for every setting.")
+
+
 def when_ready(server):
     gc.collect()
     gc.freeze()

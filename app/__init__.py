@@ -19,7 +19,7 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
         static_folder=os.path.join(ROOT, "static"),
         instance_path=os.path.join(ROOT, "instance"),
     )
-    app.config.update(load_config(env, app.instance_path))
+    app.config.update(load_config(_environment() if env is None else env, app.instance_path))
     if config:
         app.config.update(config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
@@ -45,6 +45,21 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
     init_cli(app)
     _declare_static_public(app)
     return app
+
+
+def _environment() -> dict:
+    """The process environment, with a `.env` file in the project folder underneath it in development and
+    testing (python-dotenv; the environment wins). Production reads only its environment (the service's
+    environment file): a stray .env in the app folder changes nothing there."""
+    values = dict(os.environ)
+    path = os.path.join(ROOT, ".env")
+    if os.path.exists(path):
+        from dotenv import dotenv_values
+
+        merged = {**{k: v for k, v in dotenv_values(path).items() if v is not None}, **values}
+        if (merged.get("APP_ENV") or "production").strip().lower() != "production":
+            return merged
+    return values
 
 
 def _bounded_ids(app: Flask) -> None:

@@ -1,61 +1,24 @@
 """`flask --app wsgi ...` commands for force IT."""
 from __future__ import annotations
 
-import sys
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Role
 
 
 def init_cli(app: Flask) -> None:
-    app.cli.add_command(create_user)
+    from app.cli_accounts import ACCOUNT_COMMANDS
+
+    for command in ACCOUNT_COMMANDS:
+        app.cli.add_command(command)
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_reminders)
     app.cli.add_command(audit_verify)
     app.cli.add_command(audit_anchor)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
-
-
-def _read_password() -> str:
-    if sys.stdin.isatty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    line = sys.stdin.readline()
-    return line.rstrip("\r\n")
-
-
-@click.command("create-user")
-@with_appcontext
-@click.argument("username")
-@click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice([r.value for r in Role]), help="A role; repeat for several.")
-@click.option("--full-name", default=None, help="The person's name (defaults to the username).")
-@click.option("--email", default=None)
-@click.option("--agency", default=None, help="Agency name, required with --role partner.")
-def create_user(username, roles, full_name, email, agency):
-    """Create an account. The password is read from a prompt, or from stdin when piped."""
-    from app.admin.services import AccountError
-    from app.admin.services import create_user as create
-    from app.models import Agency
-
-    password = _read_password()
-    agency_id = None
-    if agency:
-        found = db.session.scalars(select(Agency).where(Agency.name == agency)).first()
-        if found is None:
-            raise click.ClickException(f"No agency called {agency!r}.")
-        agency_id = found.id
-    try:
-        user = create(username=username, full_name=full_name or username, email=email, roles=roles,
-                      password=password, agency_id=agency_id, must_change_password=False)
-    except AccountError as err:
-        raise click.ClickException(err.message) from None
-    click.echo(f"Created {user.username} with roles: {', '.join(sorted(r.value for r in user.roles))}")
 
 
 @click.command("seed-demo")

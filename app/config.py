@@ -92,12 +92,20 @@ def load_config(env: dict | None = None, instance_path: str = "instance") -> dic
     if production and not cookie_secure:
         raise ConfigError("SESSION_COOKIE_SECURE may be switched off only outside production")
 
+    if production and not (env.get("DATABASE_URL") or "").strip():
+        raise ConfigError(
+            "DATABASE_URL is not set. Production needs to be told where its data lives: "
+            "postgresql://hpd_app:<password>@127.0.0.1/hpd, or sqlite:////var/lib/hpd/hpd.sqlite3 to choose "
+            "SQLite explicitly")
     db_url = database_url(env.get("DATABASE_URL"), instance_path)
     engine_options: dict = {}
     if db_url.startswith("postgresql"):
         engine_options = {"pool_pre_ping": True}
 
+    sign_in = _sign_in_settings(env, production)
+
     return {
+        **sign_in,
         "APP_ENV": app_env,
         "DEBUG": False,
         "TESTING": app_env == "testing",
@@ -150,4 +158,38 @@ def load_config(env: dict | None = None, instance_path: str = "instance") -> dic
         # Compress pages, fragments, exports and static files (brotli or gzip, as the browser accepts);
         # switch off when a proxy in front already compresses.
         "COMPRESS_RESPONSES": _bool(env.get("COMPRESS_RESPONSES"), True),
+    }
+
+
+def _sign_in_settings(env: dict, production: bool) -> dict:
+    """Single sign-on through a reverse proxy, and whether passwords may still be used to sign in."""
+    import ipaddress
+
+    header = (env.get("SSO_HEADER") or "").strip()
+    proxies = []
+    for part in (env.get("SSO_TRUSTED_PROXIES") or "").replace(";", ",").split(","):
+        if part.strip():
+            try:
+                proxies.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError as exc:
+                raise ConfigError(f"SSO_TRUSTED_PROXIES: {part.strip()!r} is not an address or network") from exc
+    secret = env.get("SSO_SHARED_SECRET") or ""
+    if header:
+        if not proxies:
+            raise ConfigError("SSO_HEADER is set but SSO_TRUSTED_PROXIES is not: name the proxy addresses "
+                              "the username header may come from (e.g. 127.0.0.1)")
+        if len(secret) < MIN_SECRET_KEY_LENGTH or len(set(secret)) < 10:
+            raise ConfigError(f"SSO_SHARED_SECRET must be a random value of at least {MIN_SECRET_KEY_LENGTH} "
+                              "characters that the proxy sends with every request")
+    password_sign_in = _bool(env.get("PASSWORD_SIGNIN"), True)
+    if not password_sign_in and not header:
+        raise ConfigError("PASSWORD_SIGNIN is off but no single sign-on is set up (SSO_HEADER): nobody could "
+                          "sign in")
+    return {
+        "SSO_HEADER": header,
+        "SSO_TRUSTED_PROXIES": proxies,
+        "SSO_SECRET_HEADER": (env.get("SSO_SECRET_HEADER") or "X-HPD-Proxy-Secret").strip(),
+        "SSO_SHARED_SECRET": secret,
+        "SSO_STRIP_DOMAIN": _bool(env.get("SSO_STRIP_DOMAIN"), True),
+        "PASSWORD_SIGNIN": password_sign_in,
     }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import NoReturn
 
-from flask import abort, redirect, request, url_for
+from flask import abort, redirect, request
 from flask_login import current_user
 from sqlalchemy import Select, false, select
 
@@ -51,9 +51,12 @@ def policy(*roles: Role, public: bool = False, during_password_change: bool = Fa
             if not declared.public:
                 if not current_user.is_authenticated:
                     return login_manager.unauthorized()
-                if current_user.must_change_password and not declared.allow_password_change_pending:
-                    target = url_for("auth.change_password")
-                    return redirect_client(target) if is_htmx() else redirect(target)
+                if not declared.allow_password_change_pending:
+                    from app.auth.sessions import unfinished_sign_in
+
+                    target = unfinished_sign_in(current_user)
+                    if target:
+                        return redirect_client(target) if is_htmx() else redirect(target)
                 if declared.roles and not current_user.has_role(*declared.roles):
                     deny("route", request.endpoint)
             return view(*args, **kwargs)

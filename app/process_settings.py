@@ -46,6 +46,15 @@ RECORDS = [
 ]
 
 
+def _security() -> list[SettingDef]:
+    from app.models import ROLE_LABELS, Role
+
+    return [SettingDef(f"require_2fa.{role.value}", f"Require two-factor sign-in: {ROLE_LABELS[role]}", "bool",
+                       False, hint="Accounts with this role set up an authenticator app at their next sign-in. "
+                                   "Single sign-on through the force's network is not asked.")
+            for role in Role]
+
+
 def gate_key(gate_name: str) -> str:
     return f"gate.{gate_name}"
 
@@ -55,7 +64,7 @@ def definitions() -> list[SettingDef]:
 
     gates = [SettingDef(gate_key(g.name), g.label, "bool", True,
                         hint=f"Checked when a debrief leaves {g.leaving.label}.") for g in GATES]
-    return TIMELINESS + gates + RECORDS
+    return TIMELINESS + gates + RECORDS + _security()
 
 
 def _coerce(defn: SettingDef, raw: str) -> int | bool:

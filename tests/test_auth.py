@@ -353,5 +353,6 @@ def test_production_hash_cost_meets_owasp_minimum():
     from app.config import load_config
 
     cfg = load_config({"APP_ENV": "production", "SECRET_KEY": "k9#Vq2!xZ7@pL4$wR8^tY1&uI6*oP3(aS5)dF0",
-                       "AUDIT_KEY": "Zq8!mN3@vB6#cX1$zL5%kJ9^hG2&fD7*sA4(p"})
+                       "AUDIT_KEY": "Zq8!mN3@vB6#cX1$zL5%kJ9^hG2&fD7*sA4(p",
+                       "DATABASE_URL": "postgresql://hpd_app@127.0.0.1/hpd"})
     assert cfg["ARGON2_MEMORY_KIB"] >= 19456 and cfg["ARGON2_TIME_COST"] >= 2

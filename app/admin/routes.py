@@ -145,6 +145,15 @@ def revoke_sessions(user_id: int):
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@policy(Role.ADMIN)
+def reset_two_factor(user_id: int):
+    user = get_or_404(User, user_id)
+    services.reset_two_factor(user, current_user._get_current_object())
+    flash(f"Two-factor sign-in reset for {user.username}; their sessions have ended.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
 @bp.route("/process", methods=["GET", "POST"])
 @policy(Role.ADMIN)
 def process():

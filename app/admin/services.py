@@ -4,10 +4,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app import audit
-from app.auth import passwords, sessions
+from app.auth import passwords, sessions, throttle
 from app.extensions import db
 from app.versioning import StaleEdit
-from app.models import Agency, Role, User, UserRole, utcnow
+from app.models import Agency, LoginThrottle, Role, User, UserRole, utcnow
 
 
 class AccountError(ValueError):
@@ -125,17 +125,46 @@ def set_active(user: User, active: bool, actor: User) -> None:
     db.session.commit()
 
 
-def reset_password(user: User, password: str, actor: User) -> None:
+def reset_password(user: User, password: str, actor: User | None, temporary: bool = True) -> None:
+    """A new password set for someone (by an administrator, or by force IT with `flask set-password`, when
+    `actor` is None): their sessions end and any sign-in lock is lifted."""
     problems = passwords.policy_problems(password, user.username, user.full_name)
     if problems:
         raise AccountError("new_password", " ".join(problems))
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
-    user.must_change_password = True
+    user.must_change_password = temporary
     sessions.revoke_all(user, "password_reset")
+    throttle.clear(throttle.account_key(user.username))
     audit.alteration("user_account", user.id, ["password_hash", "must_change_password"],
                      action="user.password_reset", user=actor)
     db.session.commit()
+
+
+def reset_two_factor(user: User, actor: User | None) -> None:
+    """A lost phone: forget the key and recovery codes and end the person's sessions (an administrator, or
+    force IT with `flask reset-2fa`)."""
+    from app.auth import two_factor
+
+    sessions.revoke_all(user, "two_factor_reset")
+    two_factor.disable(user, actor, action="two_factor.reset")
+
+
+def unlock(user: User, enable: bool = False) -> list[str]:
+    """Force IT's `flask unlock-user`: lift a sign-in lock, and re-enable a disabled account if asked.
+    Returns what was done."""
+    done = []
+    row = db.session.get(LoginThrottle, throttle.account_key(user.username))
+    if row is not None and (row.failures or row.locked_until):
+        throttle.clear(row.key)
+        done.append("sign-in lock lifted")
+    if enable and not user.active:
+        user.active = True
+        done.append("account enabled")
+    audit.security("user.unlock", object_type="user_account", object_id=user.id, user=None,
+                   reason="; ".join(done) or "nothing to undo")
+    db.session.commit()
+    return done
 
 
 def end_sessions(user: User, actor: User) -> int:

@@ -38,3 +38,21 @@ class ChangePasswordForm(NewPasswordMixin, BaseForm):
                                         EqualTo("new_password", "The two new passwords do not match.")],
                             render_kw={"autocomplete": "new-password"})
     sign_out_others = BooleanField("Sign out my other sessions", default=True)
+
+
+class CodeForm(BaseForm):
+    code = StringField("Code from your authenticator app, or a recovery code",
+                       validators=[DataRequired("Enter the 6-digit code, or one of your recovery codes."),
+                                   Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"})
+
+
+class EnrolForm(BaseForm):
+    code = StringField("The 6-digit code your app now shows",
+                       validators=[DataRequired("Enter the 6-digit code your app shows."), Length(max=12)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class TurnOffForm(BaseForm):
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password.")],
+                             render_kw={"autocomplete": "current-password"})

@@ -5,6 +5,7 @@ from app import audit
 from app.auth import bp, services, sessions
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.safe_next import safe_next
+from app.auth.two_factor_routes import after_sign_in, start_second_step
 from app.permissions import policy
 from flask_wtf import FlaskForm
 
@@ -16,23 +17,28 @@ GENERIC_FAILURE = "Sign-in failed. Check your username and password and try agai
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+    if not current_app.config["PASSWORD_SIGNIN"]:
+        # Single sign-on only: the force's proxy signs people in; there is no password to type here.
+        return render_template("auth/login_sso_only.html", ended=g.get("session_ended")), \
+            (403 if request.method == "POST" else 200)
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     status = 200
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data, request.remote_addr)
+        user = services.check_password(form.username.data, form.password.data, request.remote_addr)
         if user is not None:
-            if user.must_change_password:
-                flash("Choose a new password before you go on.", "info")
-                return redirect(url_for("auth.change_password"))
-            return redirect(safe_next(form.next.data) or url_for("main.home"))
+            if user.totp_enabled_at is not None:
+                return start_second_step(user, form.next.data)
+            services.finish_sign_in(user, "password")
+            return after_sign_in(user, form.next.data)
         form.password.data = ""
         form.form_errors.append(GENERIC_FAILURE)
         status = 401
     elif request.method == "POST":
         status = 422
-    return render_template("auth/login.html", form=form, ended=g.get("session_ended")), status
+    return render_template("auth/login.html", form=form, ended=g.get("session_ended"),
+                           sso=bool(current_app.config["SSO_HEADER"])), status
 
 
 @bp.route("/logout", methods=["POST"])

@@ -15,8 +15,8 @@ def find_user(username: str) -> User | None:
     return db.session.scalars(select(User).where(func.lower(User.username) == name)).first()
 
 
-def authenticate(username: str, password: str, client_addr: str | None) -> User | None:
-    """Sign the user in and return them, or return None with the attempt recorded.
+def check_password(username: str, password: str, client_addr: str | None) -> User | None:
+    """The first step of signing in: the account whose password this is, or None with the attempt recorded.
 
     Failures look the same whatever the cause (unknown name, wrong password,
     disabled account, lock) and take as long as a real check.
@@ -37,25 +37,49 @@ def authenticate(username: str, password: str, client_addr: str | None) -> User 
         ok = passwords.verify_password(user.password_hash, password) and user.active
 
     if not ok:
-        locked = throttle.record_failure(keys)
-        audit.security("login.failure", user=user, object_type="user_account",
-                       object_id=user.id if user else None,
-                       reason="account disabled" if (user and not user.active) else None)
-        for key in locked:
-            audit.security("login.lockout", user=user, object_type="user_account",
-                           object_id=user.id if user else None,
-                           reason="account" if key.startswith("account:") else "address")
-        db.session.commit()
+        _failed(keys, user, "login.failure", reason="account disabled" if (user and not user.active) else None)
         return None
-
-    throttle.clear(keys[0])
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    user.last_login_at = utcnow()
-    sessions.start_session(user)
-    audit.security("login.success", user=user, object_type="user_account", object_id=user.id)
-    db.session.commit()
+        db.session.commit()
     return user
+
+
+def _failed(keys: list[str], user: User | None, action: str, reason: str | None = None) -> bool:
+    """Count a failed attempt, log it and any lock it caused; True if it locked the account or address."""
+    locked = throttle.record_failure(keys)
+    audit.security(action, user=user, object_type="user_account", object_id=user.id if user else None,
+                   reason=reason)
+    for key in locked:
+        audit.security("login.lockout", user=user, object_type="user_account", object_id=user.id if user else None,
+                       reason="account" if key.startswith("account:") else "address")
+    db.session.commit()
+    return bool(locked)
+
+
+def finish_sign_in(user: User, method: str) -> None:
+    throttle.clear(throttle.account_key(user.username))
+    user.last_login_at = utcnow()
+    sessions.start_session(user, method=method)
+    audit.security("login.success", user=user, object_type="user_account", object_id=user.id,
+                   reason=None if method == "password" else f"with {method.split('+')[-1]}")
+    db.session.commit()
+
+
+def check_second_factor(user: User, code: str, client_addr: str | None) -> str:
+    """The second step for an account with two-factor sign-in: "ok" (signed in), "wrong" or "locked"."""
+    from app.auth import two_factor
+
+    keys = [throttle.account_key(user.username), throttle.address_key(client_addr)]
+    if throttle.is_locked(keys) or not user.active:
+        audit.security("login.refused_locked", user=user, object_type="user_account", object_id=user.id)
+        db.session.commit()
+        return "locked"
+    kind = two_factor.check(user, code)
+    if kind is None:
+        return "locked" if _failed(keys, user, "two_factor.failure") else "wrong"
+    finish_sign_in(user, f"password+{kind}")
+    return "ok"
 
 
 def logout(user: User) -> None:

@@ -25,8 +25,9 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def start_session(user: User) -> UserSession:
-    """Sign `user` in with a fresh session and cookie (caller commits)."""
+def start_session(user: User, method: str = "password") -> UserSession:
+    """Sign `user` in with a fresh session and cookie (caller commits). `method`: how they proved who they
+    are (password, password+totp, password+recovery, sso)."""
     session.clear()  # new CSRF token and nothing carried over from before sign-in
     token = secrets.token_urlsafe(32)
     row = UserSession(
@@ -34,6 +35,7 @@ def start_session(user: User) -> UserSession:
         token_hash=_hash(token),
         client_addr=request.remote_addr,
         user_agent=(request.user_agent.string or "")[:200],
+        method=method,
     )
     db.session.add(row)
     user.session_token = token
@@ -122,3 +124,25 @@ def load_user_from_token(token: str) -> User | None:
     user.session_token = token
     g.user_session = row
     return user
+
+
+def method() -> str | None:
+    row = current_session()
+    return row.method if row is not None else None
+
+
+def unfinished_sign_in(user: User) -> str | None:
+    """Where a signed-in person must go before anything else, or None: a temporary password to replace
+    (not for single sign-on, which uses no password), or two-factor sign-in to set up when their role
+    requires it."""
+    from flask import url_for
+
+    from app.auth import two_factor
+
+    if method() == "sso":
+        return None
+    if user.must_change_password:
+        return url_for("auth.change_password")
+    if two_factor.required_for(user) and user.totp_enabled_at is None:
+        return url_for("auth.two_factor_setup")
+    return None

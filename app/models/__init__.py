@@ -65,7 +65,7 @@ from app.models.records import (
 )
 from app.models.setting import BoardPack, Setting
 from app.models.types import UTCDateTime, utcnow
-from app.models.user import ROLE_LABELS, Agency, LoginThrottle, Role, User, UserRole, UserSession
+from app.models.user import ROLE_LABELS, Agency, LoginThrottle, RecoveryCode, Role, User, UserRole, UserSession
 
 __all__ = [
     "BEFORE_MEETING",
@@ -136,6 +136,7 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "RecoveryCode",
     "UTCDateTime",
     "utcnow",
 ]

@@ -64,6 +64,11 @@ class User(UserMixin, db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # Two-factor sign-in (RFC 6238): the shared key (base32), when it was confirmed, and the last time step
+    # a code was accepted for, so that no code is accepted twice.
+    totp_secret: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    totp_enabled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    totp_last_step: so.Mapped[int | None] = so.mapped_column(sa.BigInteger())
     version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     agency: so.Mapped[Agency | None] = so.relationship(lazy="joined")
@@ -138,6 +143,8 @@ class UserSession(db.Model):
     revoked_reason: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     client_addr: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     user_agent: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    # How the person proved who they are: password, password+totp, password+recovery, or sso.
+    method: so.Mapped[str] = so.mapped_column(sa.String(20), default="password", server_default="password")
 
     user: so.Mapped[User] = so.relationship()
 
@@ -154,3 +161,15 @@ class LoginThrottle(db.Model):
     failures: so.Mapped[int] = so.mapped_column(default=0)
     window_started_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     locked_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for signing in without the authenticator app; only its hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
