@@ -110,7 +110,9 @@ def init_extensions(app: Flask) -> None:
             flash("Your session has ended. Sign in again to continue.", "info")
         elif request.method == "GET":
             flash(login_manager.login_message, login_manager.login_message_category)
-        next_path = request.full_path.rstrip("?") if request.method == "GET" else None
+        # A form sent after the session ended comes back to the page it was sent from (its text is kept by
+        # static/js/session.js and put back there).
+        next_path = request.full_path.rstrip("?") if request.method == "GET" else _path_of(request.referrer)
         if is_htmx():
             # Never swap a login form into a fragment: send the whole page there.
             page = request.headers.get("HX-Current-URL")

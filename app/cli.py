@@ -15,6 +15,7 @@ def init_cli(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_reminders)
+    app.cli.add_command(retention_digest)
     app.cli.add_command(audit_verify)
     app.cli.add_command(audit_anchor)
     app.cli.add_command(backup)
@@ -65,6 +66,38 @@ def send_reminders(on, dry_run):
         click.echo(f"Could not send the {failure}", err=True)
     click.echo(summary.line())
     if summary.failed:
+        click.get_current_context().exit(1)
+
+
+@click.command("retention-digest")
+@with_appcontext
+@click.option("--today", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as on this UK day, YYYY-MM-DD (default: today in Europe/London).")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; claim and send nothing.")
+def retention_digest(on, dry_run):
+    """Email the review team, once a week, the debriefs due for retention review, disposals waiting for a
+    second person and legal holds past their expected end. Exits with status 1 if a message failed."""
+    from app.debriefs.timeliness import today
+    from app.records.digest import send
+
+    run = send(on.date() if on else today(), dry_run=dry_run)
+    if run.not_configured:
+        click.echo("Records digest: nothing sent, because SMTP_HOST is not set.")
+        return
+    if run.nothing_due:
+        click.echo("Records digest: nothing is due for review; nothing sent.")
+        return
+    for digest in run.planned:
+        click.echo(f"Would send the records digest for {digest.period} to {digest.recipient}")
+        click.echo(f"  Subject: {current_app.config['MARKING']}: {digest.subject}")
+        for line in digest.body.splitlines():
+            click.echo(f"  | {line}".rstrip())
+    for failure in run.failures:
+        click.echo(f"Could not send the {failure}", err=True)
+    if not dry_run:
+        click.echo(f"Records digest: {run.sent} sent, {run.skipped} skipped (already sent), "
+                   f"{len(run.failures)} failed.")
+    if run.failures:
         click.get_current_context().exit(1)
 
 

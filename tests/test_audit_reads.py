@@ -18,6 +18,7 @@ from tests.test_disclosure_crawl import _url, planted  # noqa: F401 - the crawl'
 NO_PERSONAL_DATA = {
     "auth.change_password": "the signed-in user's own password form",
     "auth.two_factor_setup": "the signed-in user's own two-factor set-up",
+    "auth.session_status": "how long the signed-in user's own session has left",
     "main.healthz": "a health check",
     "governance.packs_index": "the list of issued board packs: quarters, versions and who issued them",
     "chronology.template": "the empty import template",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -503,3 +504,113 @@ def test_dashboard_figures_lead_to_their_lists_and_data_downloads_by_keyboard(ap
     assert text.splitlines()[0].startswith(app.config["MARKING"])
     assert not csp
     context.close()
+
+
+def test_two_factor_enrolment_and_sign_in_in_the_browser(app, live, page, make_user):
+    """The QR code is drawn by the page itself (no picture fetched, nothing blocked by the CSP); the key typed
+    into an authenticator gives codes the sign-in accepts, once."""
+    import pyotp
+
+    make_user("alice", "reviewer")
+    sign_in(page, live, "alice")
+    page.wait_for_url(live + "/")
+    page.goto(live + "/account")
+    page.get_by_role("link", name="Set up two-factor sign-in").click()
+    qr = page.get_by_role("img", name="QR code for your authenticator app")
+    box = qr.bounding_box()
+    assert box["width"] >= 150 and box["height"] >= 150
+    key = page.locator("#totp-key").inner_text().replace(" ", "")
+    page.get_by_label("The 6-digit code your app now shows").fill(pyotp.TOTP(key).now())
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Two-factor sign-in is on"
+    recovery = page.locator(".recovery-codes code").all_inner_texts()
+    assert len(recovery) == 10
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live, "alice")
+    page.wait_for_url(live + "/login/code")
+    field = page.get_by_label("Code from your authenticator app, or a recovery code")
+    assert field.get_attribute("autocomplete") == "one-time-code"
+    field.fill("000000")
+    page.get_by_role("button", name="Sign in").click()
+    assert "That code is not right" in page.locator(".field__error").inner_text()
+    page.get_by_label("Code from your authenticator app, or a recovery code").fill(recovery[0])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live + "/")
+    assert "9 left" in page.locator(".flash-area").inner_text()
+    assert not [m for m in page.console_messages if "Content Security Policy" in m]
+
+
+def _end_sessions_of(app, username):
+    """The session runs out while the person is typing (as if idle past the limit)."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models import User, UserSession, utcnow
+
+    with app.app_context():
+        uid = db.session.scalar(sa.select(User.id).where(User.username == username))
+        db.session.execute(sa.update(UserSession).where(UserSession.user_id == uid)
+                           .values(last_seen_at=utcnow() - timedelta(hours=2)))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_save_after_the_session_ended_keeps_the_text(app, live, page, make_user, make_debrief):
+    make_user("rev", "reviewer")
+    d, eid = _chronology_with_entry(app, make_debrief)
+    sign_in(page, live, "rev")
+    page.wait_for_url(live + "/")
+
+    # A full-page form: sent after the session ended, it comes back filled in after signing in again.
+    page.goto(f"{live}/debriefs/{d}/edit")
+    page.get_by_label("Short summary").fill("Words typed before the session ran out")
+    _end_sessions_of(app, "rev")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/login\?next="))
+    sign_in_here = page.get_by_label("Username")
+    sign_in_here.fill("rev")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live}/debriefs/{d}/edit")
+    assert page.get_by_label("Short summary").input_value() == "Words typed before the session ran out"
+    assert page.evaluate("document.activeElement.name") == "summary"
+    assert "put back" in page.locator(".flash-area").inner_text()
+
+    # An inline edit (htmx): the editor is gone after signing in, so the text is shown to copy back.
+    page.goto(f"{live}/debriefs/{d}/chronology")
+    page.locator(f"#entry-{eid}").click()
+    page.locator(f"#entry-{eid}.crow--editing").wait_for()
+    page.locator("#summary").fill("Neighbour heard shouting at 23:10")
+    _end_sessions_of(app, "rev")
+    page.locator(f"#entry-{eid} [data-save]").click()
+    page.wait_for_url(re.compile(r"/login\?next="))
+    page.get_by_label("Username").fill("rev")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live}/debriefs/{d}/chronology")
+    kept = page.locator(".kept-text")
+    kept.wait_for()
+    values = [kept.locator("textarea").nth(i).input_value() for i in range(kept.locator("textarea").count())]
+    assert "Neighbour heard shouting at 23:10" in values
+    assert page.evaluate("document.activeElement.id") == "kept-text-h"
+
+
+def test_a_warning_comes_before_an_idle_session_ends_and_keeps_it(app, tmp_path, page, make_user):
+    from tests.live import gunicorn
+
+    make_user("rev", "reviewer")
+    with gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], TEST_SECRET, workers=1, log_dir=tmp_path,
+                  SESSION_IDLE_MINUTES=1) as (base, _):
+        sign_in(page, base, "rev")
+        page.wait_for_url(base + "/")
+        warning = page.get_by_role("alertdialog")
+        warning.wait_for(timeout=20_000)
+        assert "you will be signed out in" in warning.inner_text()
+        assert page.evaluate("document.activeElement.textContent") == "Stay signed in"
+        page.keyboard.press("Enter")
+        warning.wait_for(state="hidden")
+        assert "You are still signed in." in page.locator(".flash-area").inner_text()
+        assert page.evaluate("fetch('/session/status').then(r => r.json()).then(d => d.remaining)") > 50

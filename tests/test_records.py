@@ -459,3 +459,39 @@ def test_a_disposed_debrief_refuses_every_addition_and_change(app, client, signe
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Subject)
                                  .where(Subject.debrief_id == debrief_id)) == 0
         db.session.remove()
+
+
+# ---- the weekly records digest -----------------------------------------------------------------------------
+
+def test_the_review_team_gets_a_weekly_records_digest_once(app, smtp_server, make_debrief, make_user):
+    from tests.test_reminders import by_recipient
+
+    controller, handler = smtp_server
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="debriefs@force.example")
+    make_user("rita", "reviewer", email="Rita@Force.example")
+    make_user("wendy", "working_group", email="wendy@force.example")
+    due, later = make_debrief("closed", title="Title that must stay out"), make_debrief("closed")
+    today = date.today()
+    with app.app_context():
+        db.session.execute(sa.update(Retention).where(Retention.debrief_id == due)
+                           .values(review_on=today - timedelta(days=3)))
+        db.session.execute(sa.update(Retention).where(Retention.debrief_id == later)
+                           .values(review_on=today + timedelta(days=400)))
+        db.session.commit()
+        reference = db.session.get(Debrief, due).reference
+        db.session.remove()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["retention-digest"])
+    assert result.exit_code == 0 and "1 sent" in result.output, result.output
+    got = by_recipient(handler.messages)
+    assert list(got) == ["rita@force.example"]  # reviewers only
+    subject, body = got["rita@force.example"]
+    assert "Records to review" in subject and "1 due" in subject
+    assert reference in body and "review overdue since" in body and "/retention?show=due" in body
+    assert "Title that must stay out" not in body
+    again = runner.invoke(args=["retention-digest"])
+    assert "0 sent, 1 skipped" in again.output and len(handler.messages) == 1
+    with app.app_context():
+        row = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "reminders.retention"))
+        assert row.recipient == "rita@force.example"
+        db.session.remove()

@@ -199,10 +199,15 @@ def owner_digests(on: date) -> list[Digest]:
 
 # ---- escalation to the working group -------------------------------------------------
 
-def working_group_addresses() -> list[str]:
+def role_addresses(role: Role) -> list[str]:
+    """The addresses of the active accounts with `role`, once each."""
     stmt = (select(User.email).join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.WORKING_GROUP.value, User.active, User.email.is_not(None)))
+            .where(UserRole.role == role.value, User.active, User.email.is_not(None)))
     return sorted({a for a in (normalise(e) for e in db.session.scalars(stmt)) if a})
+
+
+def working_group_addresses() -> list[str]:
+    return role_addresses(Role.WORKING_GROUP)
 
 
 def escalation_digests(on: date) -> list[Digest]:
@@ -260,6 +265,28 @@ def _already_claimed(digests: list[Digest]) -> set[tuple[str, str, str]]:
     return {tuple(r) for r in rows}
 
 
+def claim_and_send(digest: Digest) -> str:
+    """Claim one digest, send it and record who it went to. Returns "sent", "skipped" (this or another run
+    already has it) or the error that stopped it (the claim is then given back for the next run)."""
+    claim = _claim(digest)
+    if claim is None:
+        return "skipped"
+    try:
+        mail.send([mail.build(digest.recipient, digest.subject, digest.body)])
+    except Exception as exc:  # noqa: BLE001 - any failure to send gives the claim back
+        db.session.execute(delete(ReminderSent).where(ReminderSent.id == claim.id))
+        db.session.commit()
+        return f"{type(exc).__name__}: {exc}"
+    claim.sent_at = utcnow()
+    # Who it went to (staff or a team's address; never a case subject), with the message it was.
+    noun = "debrief" if digest.kind == "retention" else "action"
+    audit.record("disclosure", f"reminders.{digest.kind}", object_type="reminder_sent", object_id=claim.id,
+                 recipient=digest.recipient, reason=f"{digest.actions} {noun}{'s' if digest.actions != 1 else ''}, "
+                                                    f"{digest.period}", user=None)
+    db.session.commit()
+    return "sent"
+
+
 def send_reminders(on: date, dry_run: bool = False) -> Summary:
     """Send today's owner digests and this week's escalations that no run has sent yet."""
     summary = Summary(dry_run=dry_run)
@@ -278,25 +305,13 @@ def send_reminders(on: date, dry_run: bool = False) -> Summary:
         return summary
     db.session.commit()  # end the reads: each claim is a transaction of its own
     for digest in digests:
-        claim = _claim(digest)
-        if claim is None:
+        outcome = claim_and_send(digest)
+        if outcome == "skipped":
             summary.skipped += 1
-            continue
-        try:
-            mail.send([mail.build(digest.recipient, digest.subject, digest.body)])
-        except Exception as exc:  # noqa: BLE001 - any failure to send gives the claim back
-            db.session.execute(delete(ReminderSent).where(ReminderSent.id == claim.id))
-            db.session.commit()
+        elif outcome != "sent":
             summary.failed += 1
-            summary.failures.append(f"{digest.kind} digest for {digest.period}: {type(exc).__name__}: {exc}")
-            continue
-        claim.sent_at = utcnow()
-        # Who it went to (staff or a team's address; never a case subject), with the message it was.
-        audit.record("disclosure", f"reminders.{digest.kind}", object_type="reminder_sent", object_id=claim.id,
-                     recipient=digest.recipient, reason=f"{digest.actions} action{'s' if digest.actions != 1 else ''}, "
-                                                        f"{digest.period}", user=None)
-        db.session.commit()
-        if digest.kind == OWNER:
+            summary.failures.append(f"{digest.kind} digest for {digest.period}: {outcome}")
+        elif digest.kind == OWNER:
             summary.owner_sent += 1
         else:
             summary.escalation_sent += 1

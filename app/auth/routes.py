@@ -1,4 +1,4 @@
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import audit
@@ -92,3 +92,17 @@ def revoke_other_sessions():
     count = services.sign_out_other_sessions(current_user._get_current_object())
     flash(f"Signed out {count} other session{'s' if count != 1 else ''}.", "success")
     return redirect(url_for("auth.account"))
+
+
+@bp.route("/session/status")
+@policy(during_password_change=True)
+def session_status():
+    """How long this session has left, for the warning before it ends (does not extend it)."""
+    return jsonify(remaining=sessions.seconds_left())
+
+
+@bp.route("/session/keepalive", methods=["POST"])
+@policy(during_password_change=True)
+def session_keepalive():
+    """"Stay signed in" from the warning."""
+    return jsonify(remaining=sessions.keep_alive())

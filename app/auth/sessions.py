@@ -19,6 +19,8 @@ from app.models import User, UserSession, utcnow
 
 # last_seen_at is written at most this often, so reads do not all become writes.
 TOUCH_EVERY = timedelta(seconds=30)
+# Asking how long the session has left must not itself keep the session alive.
+NO_TOUCH = {"auth.session_status"}
 
 
 def _hash(token: str) -> str:
@@ -117,7 +119,7 @@ def load_user_from_token(token: str) -> User | None:
         db.session.commit()
         g.session_ended = expired
         return None
-    if now - row.last_seen_at > TOUCH_EVERY:
+    if now - row.last_seen_at > TOUCH_EVERY and request.endpoint not in NO_TOUCH:
         row.last_seen_at = now
         db.session.commit()
     user = row.user
@@ -146,3 +148,23 @@ def unfinished_sign_in(user: User) -> str | None:
     if two_factor.required_for(user) and user.totp_enabled_at is None:
         return url_for("auth.two_factor_setup")
     return None
+
+
+def seconds_left() -> int:
+    """Seconds before this session ends by itself (idle or absolute timeout, whichever comes first)."""
+    row = current_session()
+    if row is None:
+        return 0
+    cfg = current_app.config
+    now = utcnow()
+    idle_end = row.last_seen_at + timedelta(minutes=cfg["SESSION_IDLE_MINUTES"])
+    absolute_end = row.created_at + timedelta(hours=cfg["SESSION_MAX_HOURS"])
+    return max(0, int((min(idle_end, absolute_end) - now).total_seconds()))
+
+
+def keep_alive() -> int:
+    row = current_session()
+    if row is not None:
+        row.last_seen_at = utcnow()
+        db.session.commit()
+    return seconds_left()
