@@ -27,6 +27,22 @@ PASSWORD = "correct horse battery staple"
 TEST_SECRET = secrets.token_urlsafe(40)
 
 
+class DaysFromToday:
+    """A date for a parametrized test, worked out when the test runs: a value computed at collection would be
+    yesterday's for a run that crosses midnight."""
+
+    def __init__(self, days: int):
+        self.days = days
+
+    def iso(self) -> str:
+        from datetime import date, timedelta
+
+        return (date.today() + timedelta(days=self.days)).isoformat()
+
+    def __repr__(self) -> str:
+        return f"today{self.days:+d}d"
+
+
 def requirement_missing(reason: str):
     """Skip outside CI; fail under CI=true, where every dependency is required."""
     if IN_CI:
@@ -313,3 +329,24 @@ def team_id(app, name: str, email: str | None = None) -> int:
             found = team.id
         db.session.remove()
         return found
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say, after the run, what was skipped and how to run it."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    reasons: dict[str, int] = {}
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    terminalreporter.section("what was skipped, and how to run it")
+    for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+        terminalreporter.write_line(f"{n:5d}  {reason}")
+    if any("PostgreSQL" in r for r in reasons):
+        terminalreporter.write_line("       PostgreSQL: start it on 127.0.0.1:5432 with a database `test` that the user "
+                                    "`postgres` reaches without a password (scripts/test finds it), or set "
+                                    "TEST_DATABASE_URL.")
+    if any("chromium" in r.lower() for r in reasons):
+        terminalreporter.write_line("       Browser tests: apt-get install -y chromium (or set CHROMIUM to its path).")

@@ -14,7 +14,6 @@ from app.extensions import db
 from app.models import Action, ActionNote, AuditEvent, Extension
 from tests.conftest import login, team_id
 
-TODAY = date.today()
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def people(app, make_user, make_debrief):
     with app.app_context():
         for number, owner in ((1, ids["owner"]), (2, ids["partner"]), (3, ids["wg2"])):
             db.session.add(Action(debrief_id=d, number=number, what=f"Action number {number}",
-                                  owner_user_id=owner, due_on=TODAY + timedelta(days=20), priority="high",
+                                  owner_user_id=owner, due_on=date.today() + timedelta(days=20), priority="high",
                                   scope="force", status="open"))
         db.session.commit()
         ids["a1"], ids["a2"], ids["a3"] = db.session.scalars(sa.select(Action.id).order_by(Action.number)).all()
@@ -70,7 +69,7 @@ def update(c, a, version, headers=None, **fields):
 def test_owner_moves_an_action_along_and_cannot_complete_it_without_evidence(app, new_client, people):
     c = as_user(new_client, "owner")
     a = people["a1"]
-    r = update(c, a, 1, status="in_progress", note="Spoke to the training lead.", note_on=TODAY.isoformat())
+    r = update(c, a, 1, status="in_progress", note="Spoke to the training lead.", note_on=date.today().isoformat())
     assert r.status_code == 302
     stored = action(app, a)
     assert stored.status == "in_progress" and stored.version == 2
@@ -86,13 +85,13 @@ def test_owner_moves_an_action_along_and_cannot_complete_it_without_evidence(app
                evidence_link="https://intranet.example/course")
     assert r.status_code == 302
     stored = action(app, a)
-    assert (stored.status, stored.completed_on, stored.evidence) == ("completed", TODAY, "Course run for 40 staff")
+    assert (stored.status, stored.completed_on, stored.evidence) == ("completed", date.today(), "Course run for 40 staff")
 
 
 def test_an_owner_posting_the_review_teams_fields_changes_nothing(app, new_client, people):
     c = as_user(new_client, "owner")
     a, before = people["a1"], action(app, people["a1"])
-    later = (TODAY + timedelta(days=200)).isoformat()
+    later = (date.today() + timedelta(days=200)).isoformat()
     r = update(c, a, 1, status="open", due_on=later, owner_user_id=str(people["other"]), what="Changed by owner",
                owner_team_id=str(team_id(app, "Some team")))
     r2 = post(c, f"/actions/{a}/update", {"u%d-version" % a: "1", "u%d-status" % a: "open", "due_on": later,
@@ -173,7 +172,7 @@ def test_working_group_signs_off_or_sends_back_and_the_reviewer_cannot(app, new_
     r = post(wg, f"/actions/{people['a1']}/sign-off", {"version": str(v), "comment": "Good."})
     assert r.status_code == 302
     stored = action(app, people["a1"])
-    assert (stored.status, stored.closed_on, stored.closed_by_id) == ("closed", TODAY, people["wg"])
+    assert (stored.status, stored.closed_on, stored.closed_by_id) == ("closed", date.today(), people["wg"])
     # a closed action cannot be updated by its owner any more
     r = update(c, people["a1"], stored.version, status="in_progress", note="More")
     assert r.status_code == 422 and "can reopen it" in r.get_data(as_text=True)
@@ -240,7 +239,7 @@ def test_the_review_team_changes_the_due_date_only_with_a_reason_kept_in_the_his
     a = people["a1"]
     page = rev.get(f"/actions/{a}/edit")
     assert page.status_code == 200
-    new_due = (TODAY + timedelta(days=90)).isoformat()
+    new_due = (date.today() + timedelta(days=90)).isoformat()
     base = {"version": "1", "what": "Action number 1, reworded", "owner_user_id": str(people["owner"]),
             "owner_team_id": "", "due_on": new_due, "priority": "high", "scope": "force",
             "accountable_lead": "Head of Training", "department": "Training"}
@@ -265,7 +264,7 @@ def test_reviewer_records_progress_for_a_team_without_a_login(app, new_client, p
     team = team_id(app, "Adult Social Care", "asc@example.org")
     with app.app_context():
         db.session.add(Action(debrief_id=people["debrief"], number=9, what="Team action", owner_team_id=team,
-                              due_on=TODAY, priority="low", scope="partner"))
+                              due_on=date.today(), priority="low", scope="partner"))
         db.session.commit()
         a = db.session.scalar(sa.select(Action.id).where(Action.number == 9))
     rev = as_user(new_client, "rev")
@@ -276,8 +275,8 @@ def test_reviewer_records_progress_for_a_team_without_a_login(app, new_client, p
 def test_follow_up_records_the_effectiveness_review_and_partner_response(app, new_client, people):
     wg = as_user(new_client, "wg")
     a = people["a1"]
-    r = post(wg, f"/actions/{a}/follow-up", {"version": "1", "review_on": (TODAY + timedelta(days=180)).isoformat(),
-                                             "review_result": "", "sent_to": "Home Office", "sent_on": TODAY.isoformat(),
+    r = post(wg, f"/actions/{a}/follow-up", {"version": "1", "review_on": (date.today() + timedelta(days=180)).isoformat(),
+                                             "review_result": "", "sent_to": "Home Office", "sent_on": date.today().isoformat(),
                                              "response": "Acknowledged"})
     assert r.status_code == 302
     stored = action(app, a)
@@ -313,7 +312,7 @@ def test_bad_input_is_refused_beside_the_field(app, new_client, people):
     a = people["a1"]
     r = update(c, a, 1, status="in_progress", evidence_link="javascript:alert(1)")
     assert r.status_code == 422 and "Enter a web address starting with https://" in r.get_data(as_text=True)
-    r = update(c, a, 1, status="in_progress", note="x", note_on=(TODAY + timedelta(days=3)).isoformat())
+    r = update(c, a, 1, status="in_progress", note="x", note_on=(date.today() + timedelta(days=3)).isoformat())
     assert r.status_code == 422 and "cannot be in the future" in r.get_data(as_text=True)
     r = update(c, a, 1, status="closed")
     assert r.status_code == 422
@@ -372,7 +371,7 @@ def test_meeting_pack_bands_overdue_actions_and_downloads_as_marked_word(app, ne
     with app.app_context():
         for number, days_late in ((11, 5), (12, 45), (13, 120), (14, -10)):
             db.session.add(Action(debrief_id=people["debrief"], number=number, what=f"Late by {days_late}",
-                                  owner_user_id=people["owner"], due_on=TODAY - timedelta(days=days_late),
+                                  owner_user_id=people["owner"], due_on=date.today() - timedelta(days=days_late),
                                   priority="high", scope="force", status="in_progress"))
         db.session.commit()
     _complete(app, new_client, people)
@@ -425,7 +424,7 @@ def test_pack_sign_off_over_htmx_answers_with_the_item(app, new_client, people):
 def test_actions_can_be_raised_on_the_debrief_without_a_learning_point(app, new_client, people):
     rev = as_user(new_client, "rev")
     d = people["debrief"]
-    due = (TODAY + timedelta(days=40)).isoformat()
+    due = (date.today() + timedelta(days=40)).isoformat()
     r = post(rev, f"/debriefs/{d}/actions/new", {"what": "", "owner_user_id": "", "owner_team_id": "", "due_on": due,
                                                  "priority": "low", "scope": "team"})
     assert r.status_code == 422 and "Say what is to be done." in r.get_data(as_text=True)
@@ -464,8 +463,8 @@ def test_admins_keep_the_list_of_owner_teams_with_contact_addresses(app, new_cli
 def test_extension_rows_and_history_are_deleted_with_their_action(app, people):
     with app.app_context():
         a = db.session.get(Action, people["a1"])
-        a.extensions.append(Extension(old_due=TODAY, new_due=TODAY + timedelta(days=1), reason="r"))
-        a.notes.append(ActionNote(kind="progress", on=TODAY, text="t"))
+        a.extensions.append(Extension(old_due=date.today(), new_due=date.today() + timedelta(days=1), reason="r"))
+        a.notes.append(ActionNote(kind="progress", on=date.today(), text="t"))
         db.session.commit()
         db.session.delete(a)
         db.session.commit()

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app.extensions import db
 from app.models import Agency, AuditEvent, ChronologyEntry, Debrief
-from tests.conftest import login
+from tests.conftest import DaysFromToday, login
 
 HX = {"HX-Request": "true"}
 
@@ -95,7 +95,7 @@ def test_new_entry_row_opens_with_todays_date_and_saves_inline(app, client, chro
 
 @pytest.mark.parametrize("field, value, message", [
     ("entry_date", "", "Enter the date of the event."),
-    ("entry_date", (date.today() + timedelta(days=2)).isoformat(), "cannot be in the future"),
+    ("entry_date", DaysFromToday(2), "cannot be in the future"),
     ("entry_time", "24:61", "Not a valid time value"),
     ("agency_id", "", "Choose the agency."),
     ("agency_id", "999999", "Not a valid choice"),
@@ -108,6 +108,7 @@ def test_new_entry_row_opens_with_todays_date_and_saves_inline(app, client, chro
     ("subject_ids", "424242", "Choose people from this debrief"),
 ])
 def test_every_field_is_validated_with_422_beside_it_and_nothing_saved(app, client, chron, field, value, message):
+    value = value.iso() if isinstance(value, DaysFromToday) else value
     r = post(client, f"/debriefs/{chron}/chronology", entry_form(app, **{field: value}))
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and "<html" not in html

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Debrief, Stage, StageChange, User
-from tests.conftest import login, run_in_threads
+from tests.conftest import DaysFromToday, login, run_in_threads
 
 HX = {"HX-Request": "true"}
 
@@ -23,20 +23,22 @@ def get_debrief(app, debrief_id):
         return d, history
 
 
-REFERRAL = {
-    "title": "Stabbing near the station", "dmm_date": date.today().isoformat(),
-    "incident_date": (date.today() - timedelta(days=2)).isoformat(), "incident_time": "23:15",
-    "occurrence_ref": "OCC/123", "category": "near_miss", "context": "non_domestic", "subtype": "knife",
-    "offence": "s18_gbh", "weapon": "knife", "policing_area": "Northgate", "summary": "Facts as known",
-    "referred_by": "Duty Superintendent", "lead_reviewer_id": "0",
-}
+def referral() -> dict:
+    """A valid referral form, dated from today as the test runs (never at collection)."""
+    return {
+        "title": "Stabbing near the station", "dmm_date": date.today().isoformat(),
+        "incident_date": (date.today() - timedelta(days=2)).isoformat(), "incident_time": "23:15",
+        "occurrence_ref": "OCC/123", "category": "near_miss", "context": "non_domestic", "subtype": "knife",
+        "offence": "s18_gbh", "weapon": "knife", "policing_area": "Northgate", "summary": "Facts as known",
+        "referred_by": "Duty Superintendent", "lead_reviewer_id": "0",
+    }
 
 
 # ---- referral capture -----------------------------------------------------------
 
 def test_reviewer_captures_a_referral_and_it_appears_on_the_board(app, client, signed_in):
     signed_in("reviewer")
-    r = client.post_form("/debriefs/new", REFERRAL)
+    r = client.post_form("/debriefs/new", referral())
     assert r.status_code == 302 and r.headers["Location"] == "/board"
     html = client.get("/board").get_data(as_text=True)
     ref = f"HPD-{date.today().year}-001"
@@ -50,9 +52,9 @@ def test_reviewer_captures_a_referral_and_it_appears_on_the_board(app, client, s
 
 @pytest.mark.parametrize("field, value, message", [
     ("title", "", "Give the referral a short title."),
-    ("incident_date", (date.today() + timedelta(days=1)).isoformat(), "cannot be in the future"),
+    ("incident_date", DaysFromToday(1), "cannot be in the future"),
     ("incident_date", "not-a-date", "Enter the date of the incident."),
-    ("dmm_date", (date.today() - timedelta(days=30)).isoformat(), "cannot be before the incident"),
+    ("dmm_date", DaysFromToday(-30), "cannot be before the incident"),
     ("subtype", "intimate_partner", "For non-domestic cases choose"),
     ("category", "murder-ish", "Not a valid choice"),
     ("referred_by", "", "Say who raised it."),
@@ -62,7 +64,8 @@ def test_reviewer_captures_a_referral_and_it_appears_on_the_board(app, client, s
 def test_bad_referral_input_gets_422_beside_the_field_and_nothing_saved(app, client, signed_in, field, value,
                                                                          message):
     signed_in("reviewer")
-    r = client.post_form("/debriefs/new", {**REFERRAL, field: value})
+    value = value.iso() if isinstance(value, DaysFromToday) else value
+    r = client.post_form("/debriefs/new", {**referral(), field: value})
     html = r.get_data(as_text=True)
     assert r.status_code == 422
     assert f'id="{field}-error"' in html and message in html
@@ -452,7 +455,7 @@ def test_stale_referral_edit_gets_409_with_both_versions(app, client, new_client
     login(second, "second")
     with app.app_context():
         version = db.session.get(Debrief, d).version
-    form = {**REFERRAL, "version": str(version), "incident_date": date.today().isoformat(),
+    form = {**referral(), "version": str(version), "incident_date": date.today().isoformat(),
             "dmm_date": date.today().isoformat()}
     assert client.post_form(f"/debriefs/{d}/edit", {**form, "title": "First edit"}).status_code == 302
     r = second.post_form(f"/debriefs/{d}/edit", {**form, "title": "Second edit"})

@@ -12,7 +12,6 @@ from app.models import Action, AuditEvent, Debrief, Extension, User
 from tests.conftest import login, team_id
 from tests.test_scaling import _queries_for
 
-TODAY = date.today()
 
 
 def add_action(app, d, number, *, owner=None, due_days=10, status="open", what=None) -> int:
@@ -20,7 +19,7 @@ def add_action(app, d, number, *, owner=None, due_days=10, status="open", what=N
     with app.app_context():
         a = Action(debrief_id=d, number=number, what=what or f"Action number {number}", owner_user_id=owner,
                    owner_team_id=team,
-                   due_on=TODAY + timedelta(days=due_days), priority="medium", scope="force", status=status)
+                   due_on=date.today() + timedelta(days=due_days), priority="medium", scope="force", status=status)
         db.session.add(a)
         db.session.commit()
         return a.id
@@ -82,7 +81,7 @@ def schedule_meeting(app, d, days_ahead: int, invite: bool = True):
 
     with app.test_request_context():
         debrief = db.session.get(Debrief, d)
-        day = TODAY + timedelta(days=days_ahead)
+        day = date.today() + timedelta(days=days_ahead)
         services.schedule(debrief, {"starts_at": datetime.combine(day, time(12, 0), tzinfo=timezone.utc),
                                     "duration_minutes": 60, "venue": "Room 1", "online_link": None,
                                     "chair": "Chair", "note_taker": "Notes"}, version=0)
@@ -198,7 +197,7 @@ def test_reviewer_sees_own_debriefs_first_with_what_the_gate_misses(app, new_cli
     assert "the review period" in row(scoping_id) and "the SIO consultation (who and when)" in row(scoping_id)
     assert "Notification to the national panel (5 working days)" in row(scoping_id)  # the statutory clock
     assert "Debrief meeting" in row(meeting_soon) and "in 3 days" in row(meeting_soon)
-    assert (TODAY + timedelta(days=3)).strftime("%d %b %Y") in row(meeting_soon)
+    assert (date.today() + timedelta(days=3)).strftime("%d %b %Y") in row(meeting_soon)
     assert "the meeting to have taken place" in row(meeting_soon)
     assert "Ready to move to Debrief" in row(ready)
     # The chronology gate is answered in bulk on this page: it says what the gate itself says.
@@ -251,7 +250,7 @@ def _debriefs_of_every_shape(app, make_debrief, lead: str, shapes) -> None:
             add_action(app, d, 1, due_days=-2)
             with app.test_request_context():
                 scoping.save_review(db.session.get(Debrief, d), ReviewType.CSPR, {
-                    "applies": "yes", "why": None, "lead_body": None, "notified_on": TODAY, "reference": None,
+                    "applies": "yes", "why": None, "lead_body": None, "notified_on": date.today(), "reference": None,
                     "status": None, "completed_on": None, "output_shared_on": None, "agreed_on": None}, 0)
                 db.session.remove()
         make_debrief("scoping", lead="other")  # the rest of the team's
@@ -326,7 +325,7 @@ def test_partner_sees_only_the_debriefs_they_take_part_in_pseudonymised(app, new
     part = section(html, "Debriefs you take part in")
     assert "You take part in 1 active debrief." in part
     assert f'href="/debriefs/{mine}"' in part and "Assault on Adult A" in part
-    assert (TODAY + timedelta(days=10)).strftime("%d %b %Y") in part
+    assert (date.today() + timedelta(days=10)).strftime("%d %b %Y") in part
     assert "Hiddenname" not in html
     assert "Case the partner is not in" not in html and f"/debriefs/{not_mine}" not in html
     assert "You have 0 unfinished actions" in section(html, "My actions")
