@@ -221,8 +221,8 @@ def _demo_scoping(debrief, actor, full: bool) -> None:
     from app.models import Agency, SubjectRole
     from app.scoping import services as scoping
 
-    victim = scoping.add_subject(debrief, role=SubjectRole.VICTIM, real_name="Jane Example", date_of_birth=None)
-    suspect = scoping.add_subject(debrief, role=SubjectRole.SUSPECT, real_name="John Sample", date_of_birth=None)
+    victim = scoping.add_subject(debrief, role=SubjectRole.VICTIM, real_name="Jane Marrowby", date_of_birth=None)
+    suspect = scoping.add_subject(debrief, role=SubjectRole.SUSPECT, real_name="John Tallantire", date_of_birth=None)
     agencies = {a.name: a.id for a in db.session.scalars(select(Agency))}
     incident = debrief.incident_date
     scoping.save_parameters(debrief, {
