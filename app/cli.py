@@ -39,11 +39,16 @@ def seed_demo():
         click.echo(f"  {username:<12} {password:<28} {roles}")
 
 
+def _digest_options(command):
+    """--today and --dry-run, for the commands that send digests."""
+    command = click.option("--dry-run", is_flag=True, help="Show what would be sent; claim and send nothing.")(command)
+    return click.option("--today", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                        help="Run as on this UK day, YYYY-MM-DD (default: today in Europe/London).")(command)
+
+
 @click.command("send-reminders")
 @with_appcontext
-@click.option("--today", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Run as on this UK day, YYYY-MM-DD (default: today in Europe/London).")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; claim and send nothing.")
+@_digest_options
 def send_reminders(on, dry_run):
     """Email owners their overdue and due-soon actions, and the working group its weekly escalation.
 
@@ -57,23 +62,26 @@ def send_reminders(on, dry_run):
     if summary.not_configured:
         click.echo("Reminders: nothing sent, because SMTP_HOST is not set.")
         return
-    for digest in summary.planned:
-        click.echo(f"Would send the {digest.kind} digest for {digest.period} to {digest.recipient}")
-        click.echo(f"  Subject: {current_app.config['MARKING']}: {digest.subject}")
-        for line in digest.body.splitlines():
-            click.echo(f"  | {line}".rstrip())
-    for failure in summary.failures:
-        click.echo(f"Could not send the {failure}", err=True)
+    _show(summary.planned, summary.failures)
     click.echo(summary.line())
     if summary.failed:
         click.get_current_context().exit(1)
 
 
+def _show(planned, failures) -> None:
+    """A dry run's messages as they would go, and the failures of a real one."""
+    for digest in planned:
+        click.echo(f"Would send the {digest.kind} digest for {digest.period} to {digest.recipient}")
+        click.echo(f"  Subject: {current_app.config['MARKING']}: {digest.subject}")
+        for line in digest.body.splitlines():
+            click.echo(f"  | {line}".rstrip())
+    for failure in failures:
+        click.echo(f"Could not send the {failure}", err=True)
+
+
 @click.command("retention-digest")
 @with_appcontext
-@click.option("--today", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Run as on this UK day, YYYY-MM-DD (default: today in Europe/London).")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; claim and send nothing.")
+@_digest_options
 def retention_digest(on, dry_run):
     """Email the review team, once a week, the debriefs due for retention review, disposals waiting for a
     second person and legal holds past their expected end. Exits with status 1 if a message failed."""
@@ -87,13 +95,7 @@ def retention_digest(on, dry_run):
     if run.nothing_due:
         click.echo("Records digest: nothing is due for review; nothing sent.")
         return
-    for digest in run.planned:
-        click.echo(f"Would send the records digest for {digest.period} to {digest.recipient}")
-        click.echo(f"  Subject: {current_app.config['MARKING']}: {digest.subject}")
-        for line in digest.body.splitlines():
-            click.echo(f"  | {line}".rstrip())
-    for failure in run.failures:
-        click.echo(f"Could not send the {failure}", err=True)
+    _show(run.planned, run.failures)
     if not dry_run:
         click.echo(f"Records digest: {run.sent} sent, {run.skipped} skipped (already sent), "
                    f"{len(run.failures)} failed.")

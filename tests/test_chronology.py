@@ -1,7 +1,7 @@
 """The chronology: ordering, validation, inline editing, conflicts, undo and who sees what."""
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, time
 
 import pytest
 import sqlalchemy as sa

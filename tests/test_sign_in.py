@@ -34,6 +34,14 @@ def _enrol(client) -> tuple[str, list[str]]:
     return key, codes
 
 
+@pytest.fixture
+def alice_enrolled(client, make_user) -> tuple[str, list[str]]:
+    """Alice, a reviewer, signed in on `client` with two-factor sign-in set up: (key, recovery codes)."""
+    make_user("alice", "reviewer")
+    login(client, "alice")
+    return _enrol(client)
+
+
 def _wait_for_next_step(key: str, after: str) -> str:
     """The next 30-second code (a code is never accepted twice)."""
     while (code := pyotp.TOTP(key).now()) == after:
@@ -41,10 +49,8 @@ def _wait_for_next_step(key: str, after: str) -> str:
     return code
 
 
-def test_enrol_then_sign_in_with_a_code_that_cannot_be_replayed(app, client, new_client, make_user):
-    make_user("alice", "reviewer")
-    login(client, "alice")
-    key, codes = _enrol(client)
+def test_enrol_then_sign_in_with_a_code_that_cannot_be_replayed(app, new_client, alice_enrolled):
+    key, codes = alice_enrolled
     with app.app_context():
         alice = db.session.scalar(sa.select(User).where(User.username == "alice"))
         assert alice.totp_enabled_at is not None
@@ -74,10 +80,8 @@ def test_enrol_then_sign_in_with_a_code_that_cannot_be_replayed(app, client, new
     assert methods[-1] == "password+totp"
 
 
-def test_a_recovery_code_works_once(app, client, new_client, make_user):
-    make_user("alice", "reviewer")
-    login(client, "alice")
-    _, codes = _enrol(client)
+def test_a_recovery_code_works_once(new_client, alice_enrolled):
+    _, codes = alice_enrolled
     first = new_client()
     login(first, "alice")
     r = first.post_form("/login/code", {"code": codes[3].upper()}, follow_redirects=True)
@@ -88,10 +92,7 @@ def test_a_recovery_code_works_once(app, client, new_client, make_user):
     assert again.get("/").status_code == 302
 
 
-def test_wrong_codes_lock_the_account_like_wrong_passwords(app, client, new_client, make_user):
-    make_user("alice", "reviewer")
-    login(client, "alice")
-    key, _ = _enrol(client)
+def test_wrong_codes_lock_the_account_like_wrong_passwords(app, new_client, alice_enrolled):
     browser = new_client()
     login(browser, "alice")
     for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
