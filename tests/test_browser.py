@@ -597,6 +597,22 @@ def test_a_save_after_the_session_ended_keeps_the_text(app, live, page, make_use
     assert "Neighbour heard shouting at 23:10" in values
     assert page.evaluate("document.activeElement.id") == "kept-text-h"
 
+    # Leaving the field is already a request (the name check): refused, it keeps the text the same way.
+    page.locator(f"#entry-{eid}").click()
+    page.locator(f"#entry-{eid}.crow--editing").wait_for()
+    page.locator("#summary").fill("Second attempt, typed after lunch")
+    _end_sessions_of(app, "rev")
+    page.keyboard.press("Tab")
+    page.wait_for_url(re.compile(r"/login\?next="))
+    page.get_by_label("Username").fill("rev")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live}/debriefs/{d}/chronology")
+    kept = page.locator(".kept-text")
+    kept.wait_for()
+    values = [kept.locator("textarea").nth(i).input_value() for i in range(kept.locator("textarea").count())]
+    assert values == ["Second attempt, typed after lunch"]
+
 
 def test_a_warning_comes_before_an_idle_session_ends_and_keeps_it(app, tmp_path, page, make_user):
     from tests.live import gunicorn

@@ -52,13 +52,31 @@
   }
 
   function typedIn(form, name) {
-    var el = form.querySelector("[name='" + CSS.escape(name) + "']");
+    var selector = "[name='" + CSS.escape(name) + "']";
+    var el = form.matches(selector) ? form : form.querySelector(selector);
     return !!el && (el.tagName === "TEXTAREA" || /^(text|search|email|url|tel|date|time|number)$/.test(el.type));
   }
 
+  // Several requests can be refused at once (a save, and the name check its field ran on leaving it): what
+  // each sent is merged into one record per form, the later value winning.
   function keep(forms, refused) {
     if (!forms.length) { return; }
-    sessionStorage.setItem(KEY, JSON.stringify({ path: here, refused: refused, at: Date.now(), forms: forms }));
+    var kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch (e) { kept = null; }
+    if (!kept || kept.path !== here || kept.refused !== refused || Date.now() - kept.at > 60000) {
+      kept = { path: here, refused: refused, at: Date.now(), forms: [] };
+    }
+    forms.forEach(function (f) {
+      var same = kept.forms.find(function (k) { return f.id ? k.id === f.id : k.action === f.action; });
+      if (!same) { kept.forms.push(f); return; }
+      f.fields.forEach(function (pair, i) {
+        var at = same.fields.findIndex(function (p) { return p[0] === pair[0]; });
+        if (at >= 0) { same.fields[at] = pair; same.typed[at] = same.typed[at] || f.typed[i]; }
+        else { same.fields.push(pair); same.labels.push(f.labels[i]); same.typed.push(f.typed[i]); }
+      });
+    });
+    kept.at = Date.now();
+    sessionStorage.setItem(KEY, JSON.stringify(kept));
   }
 
   function snapshot(form, data, elt) {
@@ -85,7 +103,8 @@
     var d = evt.detail;
     if (!d.xhr || d.xhr.status !== 401) { return; }
     // The fields sent came from a form, or from the row or block an inline editor's button includes.
-    var form = d.elt && (d.elt.tagName === "FORM" ? d.elt : (d.elt.closest("form") || d.elt.closest("tr, [id]")));
+    var form = d.elt && (d.elt.tagName === "FORM" ? d.elt : (d.elt.closest("form") || d.elt.closest("tr") ||
+                                                            d.elt.parentElement.closest("[id]")));
     var data = d.requestConfig && d.requestConfig.formData;
     if (form && data && (d.requestConfig.verb || "").toLowerCase() !== "get") {
       keep([snapshot(form, data, d.elt)], true);
