@@ -103,6 +103,9 @@ def load_config(env: dict | None = None, instance_path: str = "instance") -> dic
         engine_options = {"pool_pre_ping": True}
 
     sign_in = _sign_in_settings(env, production)
+    nation = (env.get("BANK_HOLIDAYS") or "england-and-wales").strip().lower()
+    if nation not in ("england-and-wales", "scotland", "northern-ireland"):
+        raise ConfigError("BANK_HOLIDAYS must be england-and-wales, scotland or northern-ireland")
 
     return {
         **sign_in,
@@ -144,6 +147,8 @@ def load_config(env: dict | None = None, instance_path: str = "instance") -> dic
         "MARKING": (env.get("MARKING") or DEFAULT_MARKING).strip(),
         "HANDLING_LINE": (env.get("HANDLING_LINE") or DEFAULT_HANDLING).strip(),
         "ORGANISATION_NAME": (env.get("ORGANISATION_NAME") or "").strip(),
+        # Whose bank holidays working-day clocks skip.
+        "BANK_HOLIDAYS": nation,
         # Email (meeting invitations, later reminders). No SMTP_HOST: nothing is sent, files can be downloaded.
         "SMTP_HOST": (env.get("SMTP_HOST") or "").strip(),
         "SMTP_PORT": _int(env, "SMTP_PORT", 25, 1),

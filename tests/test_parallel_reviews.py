@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -46,6 +47,43 @@ def test_clock_rag_and_working_days():
     (response,) = clocks(pfd, today - timedelta(days=200))
     assert response.due == today + timedelta(days=1) and response.status == "amber"
     assert clocks(PR(review_type="cspr", applies="no"), today) == []
+
+
+@pytest.mark.parametrize("nation, start, days, due", [
+    # Christmas 2026: Friday 25th, and Boxing Day falls on a Saturday, so Monday 28th is its substitute.
+    ("england-and-wales", date(2026, 12, 21), 5, date(2026, 12, 30)),
+    # The rapid review from a notification on Christmas Eve: 15 working days skip 25, 28 Dec and 1 Jan.
+    ("england-and-wales", date(2026, 12, 24), 15, date(2027, 1, 19)),
+    # Easter 2027: Good Friday 26 March and Easter Monday 29 March in England and Wales ...
+    ("england-and-wales", date(2027, 3, 25), 1, date(2027, 3, 30)),
+    # ... while Scotland works on Easter Monday, and Northern Ireland keeps it.
+    ("scotland", date(2027, 3, 25), 1, date(2027, 3, 29)),
+    ("northern-ireland", date(2027, 3, 25), 1, date(2027, 3, 30)),
+    # Scotland's 2 January (a Saturday in 2027, so Monday 4th) is not a holiday in England.
+    ("scotland", date(2026, 12, 31), 1, date(2027, 1, 5)),
+    ("england-and-wales", date(2026, 12, 31), 1, date(2027, 1, 4)),
+    # St Patrick's Day (Wednesday 17 March 2027) only in Northern Ireland.
+    ("northern-ireland", date(2027, 3, 16), 1, date(2027, 3, 18)),
+])
+def test_working_day_clocks_skip_the_forces_bank_holidays(nation, start, days, due):
+    from app.scoping.clocks import add_working_days
+
+    assert add_working_days(start, days, nation) == due
+
+
+def test_a_child_safeguarding_clock_never_falls_on_christmas_day(database_url):
+    from app.models import ParallelReview as PR
+    from app.scoping.clocks import clocks
+    from tests.conftest import make_app
+
+    app = make_app(database_url, BANK_HOLIDAYS="england-and-wales")
+    with app.app_context():
+        notify, rapid = clocks(PR(review_type="cspr", applies="yes", notified_on=None), date(2026, 12, 18))
+    assert notify.due == date(2026, 12, 29)  # 21, 22, 23, 24 and 29 December
+    assert rapid.due == date(2027, 1, 20)
+    assert make_app(database_url, BANK_HOLIDAYS="scotland").config["BANK_HOLIDAYS"] == "scotland"
+    with pytest.raises(Exception, match="BANK_HOLIDAYS"):
+        make_app(database_url, BANK_HOLIDAYS="wales-only")
 
 
 def test_a_review_that_applies_needs_a_reason_and_bad_dates_are_refused(app, client, signed_in, make_debrief):

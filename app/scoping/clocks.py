@@ -3,24 +3,44 @@
 - Child safeguarding: notify the national panel within 5 working days of the
   incident; the rapid review within 15 working days of the notification.
 - Coroner's prevention of future deaths report: respond within 56 days of it.
-Working days skip weekends (bank holidays are not known to the system and are not skipped).
+
+Working days skip weekends and the bank holidays of the force's nation (`BANK_HOLIDAYS`: England and Wales
+by default, Scotland or Northern Ireland), substitute days included, from the `holidays` library, which
+computes them (one-off ones such as a coronation included) without any download.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+from flask import current_app, has_app_context
 
 from app.debriefs.timeliness import today
 from app.models import ParallelReview, ReviewType
 
 AMBER_DAYS = 2
+# The force's nation, as configured, and its subdivision in the holidays library.
+NATIONS = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
 
 
-def add_working_days(start: date, days: int) -> date:
+@lru_cache(maxsize=32)
+def _bank_holidays(subdivision: str, year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("GB", subdiv=subdivision, years=year))
+
+
+def is_bank_holiday(day: date, nation: str | None = None) -> bool:
+    nation = nation or (current_app.config["BANK_HOLIDAYS"] if has_app_context() else "england-and-wales")
+    return day in _bank_holidays(NATIONS[nation], day.year)
+
+
+def add_working_days(start: date, days: int, nation: str | None = None) -> date:
+    """The day `days` working days after `start` (weekends and bank holidays do not count)."""
     d = start
     while days > 0:
         d += timedelta(days=1)
-        if d.weekday() < 5:
+        if d.weekday() < 5 and not is_bank_holiday(d, nation):
             days -= 1
     return d
 
