@@ -63,7 +63,7 @@ def definitions() -> list[SettingDef]:
     from app.debriefs.gates import GATES
 
     gates = [SettingDef(gate_key(g.name), g.label, "bool", True,
-                        hint=f"Checked when a debrief leaves {g.leaving.label}.") for g in GATES]
+                        hint=f"Checked when a debrief leaves {g.leaving.label}.") for g in GATES if not g.hard]
     return TIMELINESS + gates + RECORDS + _security()
 
 

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ParallelReview
+from app.models import AuditEvent, Debrief, ParallelReview
 
 
 def record(client, d, kind, **over):
@@ -122,6 +122,63 @@ def test_iopc_referral_stops_the_debrief_meeting_until_agreed(app, client, signe
     record(client, d, "iopc", why="Police contact before the death", lead_body="IOPC",
            agreed_on=date.today().isoformat(), version=str(version))
     assert move(client, d, "debrief", from_stage="chronology").status_code == 200
+
+
+def test_the_iopc_stop_cannot_be_overridden_or_switched_off(app, client, signed_in, make_debrief):
+    from app import process_settings
+    from app.models import User
+    from tests.test_chronology import make_entries
+    from tests.test_debriefs import move
+
+    d = make_debrief("chronology")
+    make_entries(app, d, [{"summary": "key", "key_issue": True}])
+    signed_in("reviewer")
+    record(client, d, "iopc", why="Police contact before the death", lead_body="IOPC")
+    r = move(client, d, "debrief", from_stage="chronology", override="y", reason="The meeting is urgent")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "This cannot be overridden" in html and 'name="override"' not in html
+    # No process setting switches it off: it is not even offered.
+    with app.test_request_context():
+        assert not [x for x in process_settings.definitions() if "iopc" in x.key]
+        admin = db.session.scalar(sa.select(User).where(User.username == "u_reviewer"))
+        process_settings.save({"gate.iopc_agreed": False} if "gate.iopc_agreed" in process_settings.current()
+                              else {}, admin)
+        db.session.remove()
+    assert move(client, d, "debrief", from_stage="chronology", override="y", reason="x").status_code == 422
+    with app.app_context():
+        assert db.session.get(Debrief, d).stage == "chronology"
+
+
+def test_an_iopc_referral_flagged_after_chronology_stops_the_meeting_itself(app, client, signed_in, make_debrief,
+                                                                           smtp_server):
+    from tests.test_debriefs import move
+
+    controller, handler = smtp_server
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+    d = make_debrief("debrief")
+    signed_in("reviewer")
+    meeting = {"date": (date.today() + timedelta(days=7)).isoformat(), "start": "10:00", "duration_minutes": "90",
+               "venue": "Room 4", "online_link": "", "chair": "DCI Chair", "note_taker": "Analyst", "version": "0"}
+    assert client.post_form(f"/debriefs/{d}/meeting", meeting).status_code == 302
+    client.post_form(f"/debriefs/{d}/meeting/invite-external", {"name": "Pat Partner", "agency": "Housing",
+                                                                 "email": "pat@housing.example"},
+                     token_from=f"/debriefs/{d}/meeting")
+    # The referral is flagged now, after the card left Chronology.
+    record(client, d, "iopc", why="Police contact before the death", lead_body="IOPC")
+    page = client.get(f"/debriefs/{d}/meeting").get_data(as_text=True)
+    assert "The meeting waits for the IOPC" in page and "cannot be overridden" in page
+    r = client.post_form(f"/debriefs/{d}/meeting", {**meeting, "venue": "Room 5", "version": "1"})
+    assert r.status_code == 409 and "cannot be scheduled" in r.get_data(as_text=True)
+    r = client.post_form(f"/debriefs/{d}/meeting/send", token_from=f"/debriefs/{d}/meeting")
+    assert r.status_code == 409 and handler.messages == []
+    r = client.post_form(f"/debriefs/{d}/meeting/attendance", token_from=f"/debriefs/{d}/meeting")
+    assert r.status_code == 409
+    r = move(client, d, "learning", from_stage="debrief", override="y", reason="Held anyway")
+    assert r.status_code == 422 and "This cannot be overridden" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Debrief, d).meeting.venue == "Room 4"
+        refused = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action == "meeting.iopc_refused"))
+        assert len(refused.all()) == 3
 
 
 def test_only_reviewers_record_reviews_and_others_see_no_reasons(app, client, new_client, signed_in, make_user,

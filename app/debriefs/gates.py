@@ -21,6 +21,8 @@ class Gate:
     label: str
     leaving: Stage
     check: Callable[[Debrief], list[str]]  # what is missing; empty when the gate passes
+    # A statutory safeguard: no override passes it and no setting switches it off.
+    hard: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,9 +34,11 @@ class GateFailure:
 GATES: list[Gate] = []
 
 
-def gate(name: str, label: str, leaving: Stage):
+def gate(name: str, label: str, *leaving: Stage, hard: bool = False):
+    """Register a check for the exit of each stage named (one gate per stage; they share the check)."""
     def register(check: Callable[[Debrief], list[str]]):
-        GATES.append(Gate(name, label, leaving, check))
+        for i, stage in enumerate(leaving):
+            GATES.append(Gate(name if i == 0 else f"{name}_{stage.value}", label, stage, check, hard))
         return check
     return register
 
@@ -50,7 +54,7 @@ def failures(debrief: Debrief, from_stage: Stage, to_stage: Stage, enabled: Call
     leaving = set(stages_left(from_stage, to_stage))
     found = []
     for g in GATES:
-        if g.leaving in leaving and enabled(g.name):
+        if g.leaving in leaving and (g.hard or enabled(g.name)):
             missing = g.check(debrief)
             if missing:
                 found.append(GateFailure(g, missing))
@@ -122,7 +126,9 @@ def _chronology_ready(d: Debrief) -> list[str]:
     return missing
 
 
-@gate("iopc_agreed", "IOPC agreement before the debrief meeting", Stage.CHRONOLOGY)
+# Checked on leaving Chronology, and again on leaving Debrief (the meeting's stage), so a referral flagged after
+# the card moved on still stops it. A statutory safeguard: it cannot be overridden or switched off.
+@gate("iopc_agreed", "IOPC agreement before the debrief meeting", Stage.CHRONOLOGY, Stage.DEBRIEF, hard=True)
 def _iopc_agreed(d: Debrief) -> list[str]:
     from app.scoping.services import iopc_missing
 

@@ -117,7 +117,7 @@ def move(debrief: Debrief, to_stage: Stage, actor: User, *, expected_from: str |
     reason = (reason or "").strip() or None
     failing = gates.failures(debrief, from_stage, to_stage, process_settings.gate_enabled)
     needs = reason_needed(from_stage, to_stage)
-    if failing and not override:
+    if failing and (not override or any(f.gate.hard for f in failing)):
         raise MoveRefused(debrief, to_stage, failing, needs)
     if failing and not reason:
         raise MoveRefused(debrief, to_stage, failing, "Say why you are overriding the gate.")

@@ -36,7 +36,8 @@ def _page(debrief: Debrief, status: int = 200, **forms):
     mine = next((i for i in (meeting.invitees if meeting else []) if i.user_id == current_user.id), None)
     return render_template("meetings/page.html", debrief=debrief, meeting=meeting, confirm=ConfirmForm(),
                            attendance=list(Attendance), smtp=mail.configured(), mine=mine,
-                           missing=services.missing_for_gate(debrief),
+                           missing=services.missing_for_gate(debrief), iopc_hold=services.iopc_hold(debrief),
+                           iopc_text=services.IOPC_HOLD,
                            meeting_started=bool(meeting and meeting.starts_at <= utcnow()), **forms), status
 
 
@@ -60,6 +61,8 @@ def page(debrief_id: int):
         return _page(debrief, 422, meeting_form=form)
     try:
         changed = services.schedule(debrief, form.data_for_service(), submitted_version(form))
+    except services.IopcHold:
+        return _page(get_or_404(Debrief, debrief_id), 409, meeting_form=form)
     except services.StaleEdit:
         db.session.rollback()
         debrief = get_or_404(Debrief, debrief_id)
@@ -119,7 +122,10 @@ def attendance(debrief_id: int):
     if any(v not in allowed for v in values.values() if v):
         abort(400)
     acks = {i.id for i in meeting.invitees if request.form.get(f"ack-{i.id}") == "1"}
-    services.record_attendance(meeting, values, acks)
+    try:
+        services.record_attendance(meeting, values, acks)
+    except services.IopcHold:
+        return _page(get_or_404(Debrief, debrief_id), 409)
     flash("Attendance saved.", "success")
     return redirect(url_for("meetings.page", debrief_id=debrief_id) + "#invitees")
 
@@ -170,6 +176,8 @@ def send(debrief_id: int):
         return redirect(url_for("meetings.page", debrief_id=debrief_id))
     try:
         count = services.send_invitations(meeting, debrief.reference)
+    except services.IopcHold:
+        return _page(get_or_404(Debrief, debrief_id), 409)
     except OSError:
         db.session.rollback()
         flash("The email server could not be reached. Nothing was sent; try again later.", "error")

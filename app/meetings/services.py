@@ -17,7 +17,35 @@ CALENDAR_FIELDS = ("starts_at", "duration_minutes", "venue", "online_link")
 
 
 
+class IopcHold(Exception):
+    """The IOPC's agreement is not recorded: the meeting may not be scheduled, announced or held."""
+
+    def __init__(self):
+        super().__init__(IOPC_HOLD)
+
+
+IOPC_HOLD = ("An IOPC referral or post-incident procedure applies and the IOPC's agreement to the timing and "
+             "parameters of this debrief is not recorded (Parallel reviews on the debrief page). Until it is, the "
+             "meeting cannot be scheduled, invitations cannot be sent and attendance cannot be recorded. This "
+             "cannot be overridden.")
+
+
+def iopc_hold(debrief: Debrief) -> bool:
+    """True while an active IOPC review without recorded agreement stops the meeting, whenever it was flagged."""
+    from app.scoping.services import iopc_missing
+
+    return bool(iopc_missing(debrief))
+
+
+def _refuse_under_iopc_hold(debrief: Debrief) -> None:
+    if iopc_hold(debrief):
+        audit.security("meeting.iopc_refused", object_type="debrief", object_id=debrief.id)
+        db.session.commit()
+        raise IopcHold()
+
+
 def schedule(debrief: Debrief, data: dict, version: int) -> list[str]:
+    _refuse_under_iopc_hold(debrief)
     meeting = debrief.meeting
     if meeting is None:
         if version != 0:
@@ -83,6 +111,7 @@ def invite_external(meeting: Meeting, *, name: str, agency: str, email: str | No
 
 def record_attendance(meeting: Meeting, values: dict[int, str], acks: set[int]) -> list[str]:
     """Attendance for each invitee, and which partners acknowledged the confidentiality terms."""
+    _refuse_under_iopc_hold(db.session.get(Debrief, meeting.debrief_id))
     changed = []
     for invitee in meeting.invitees:
         value = values.get(invitee.id)
@@ -111,6 +140,8 @@ def send_invitations(meeting: Meeting, reference: str) -> int:
     """Email each invitee with an address the current version of the invitation, once."""
     messages, sent_to = [], []
     cancelled = meeting.cancelled_at is not None
+    if not cancelled:  # a cancellation may always go out
+        _refuse_under_iopc_hold(db.session.get(Debrief, meeting.debrief_id))
     for invitee in meeting.invitees:
         if not invitee.email or invitee.last_sent_sequence == meeting.sequence:
             continue
