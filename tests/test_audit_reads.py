@@ -118,3 +118,27 @@ def test_the_auditor_finds_everything_about_one_debrief_or_one_person(app, clien
     assert set(re.findall(r"<code>([a-z_.]+)</code>", html)) == {"subject.create"}
     assert f"subject {subject_id}" in html
     assert "0 entries" in auditor.get("/audit/?debrief=HPD-1999-999").get_data(as_text=True)
+
+
+ESCAPED_CONTROLS = re.compile(r"&lt;(form|input|select|textarea|button)\b")
+
+
+def test_every_page_without_javascript_shows_its_forms_as_forms(app, new_client, planted):  # noqa: F811
+    """A page opened directly (no htmx) never shows a form as escaped text, whatever fragment it wraps."""
+    from app.demo import DEMO_PASSWORD
+
+    ids, _ = planted
+    c = new_client()
+    assert login(c, "reviewer", password=DEMO_PASSWORD).status_code == 302
+    with app.test_request_context():
+        urls = [_url(r, ids) for r in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+                if r.endpoint != "static" and "GET" in r.methods]
+    shown_as_text = []
+    for url in urls:
+        r = c.get(url)
+        if r.status_code == 200 and (r.mimetype or "") == "text/html":
+            if ESCAPED_CONTROLS.search(r.get_data(as_text=True)):
+                shown_as_text.append(url)
+    assert shown_as_text == []
+    page = c.get(f"/debriefs/{ids['debrief_id']}/parameters/edit").get_data(as_text=True)
+    assert re.search(r'<form[^>]+action="/debriefs/\d+/parameters"', page) and "<textarea" in page

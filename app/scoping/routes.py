@@ -1,6 +1,7 @@
 """Parameters (edited in place with htmx) and the people in the case."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -43,7 +44,8 @@ def _parameters(debrief: Debrief, *, editing: bool = False, form=None, status: i
     if is_htmx():
         return html, status
     if editing:
-        return render_template("scoping/parameters_page.html", debrief=debrief, fragment=html), status
+        # The fragment is this app's own rendered template: the page shows it as markup, not as text.
+        return render_template("scoping/parameters_page.html", debrief=debrief, fragment=Markup(html)), status
     return redirect(_debrief_url(debrief, "#parameters"))
 
 
