@@ -630,3 +630,25 @@ def test_a_warning_comes_before_an_idle_session_ends_and_keeps_it(app, tmp_path,
         warning.wait_for(state="hidden")
         assert "You are still signed in." in page.locator(".flash-area").inner_text()
         assert page.evaluate("fetch('/session/status').then(r => r.json()).then(d => d.remaining)") > 50
+
+
+def test_undo_puts_the_row_back_in_its_place_with_the_count_right(app, live, page, make_user, make_debrief):
+    make_user("rev", "reviewer")
+    d, eid = _chronology_with_entry(app, make_debrief, summary="Kept after all")
+    sign_in(page, live, "rev")
+    page.goto(f"{live}/debriefs/{d}/chronology")
+    assert page.locator("#chronology-total").inner_text().startswith("1 entry")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#entry-{eid}").click()
+    page.locator(f"#entry-{eid}.crow--editing").wait_for()
+    page.locator(f"#entry-{eid} .row-form__delete").click()
+    page.locator(f"#entry-{eid}.crow--deleted").wait_for()
+    assert page.locator("#chronology-total").inner_text().startswith("0 entries")
+    page.get_by_role("button", name="Undo").click()
+    page.locator(f"#entry-{eid}[data-edit-url]").wait_for()
+    assert page.locator(f"#entry-{eid}").count() == 1 and page.locator(".crow--deleted").count() == 0
+    assert page.locator(f"#chronology-rows > tr#entry-{eid}").count() == 1  # a row of the table, not nested
+    assert "Kept after all" in page.locator(f"#entry-{eid}").inner_text()
+    assert page.locator("#chronology-total").inner_text().startswith("1 entry")
+    wait_until(page, f"document.activeElement && document.activeElement.id === 'entry-{eid}'")
+    assert "Entry restored." in page.locator("#flash").inner_text()

@@ -1,6 +1,8 @@
 """The chronology page and its inline-edited rows (htmx edit-row pattern, with plain-form twins)."""
 from __future__ import annotations
 
+import json
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -142,7 +144,8 @@ def save_entry(debrief_id: int, entry_id: int):
         flash("Entry saved.", "success")
         return _back_to_table(debrief, entry_id)
     debrief = get_or_404(Debrief, debrief_id)
-    return _row(debrief, _entry(debrief, entry_id))
+    body, status = _row(debrief, _entry(debrief, entry_id), recount=True)
+    return body, status, {"HX-Trigger": json.dumps({"showMessage": {"level": "info", "message": "Entry restored."}})}
 
 
 @bp.route("/debriefs/<int:debrief_id>/chronology/<int:entry_id>/delete", methods=["POST"])
@@ -169,4 +172,5 @@ def restore_entry(debrief_id: int, entry_id: int):
     if not is_htmx():
         return _back_to_table(debrief, entry_id)
     debrief = get_or_404(Debrief, debrief_id)
-    return _row(debrief, _entry(debrief, entry_id))
+    body, status = _row(debrief, _entry(debrief, entry_id), recount=True)
+    return body, status, {"HX-Trigger": json.dumps({"showMessage": {"level": "info", "message": "Entry restored."}})}
