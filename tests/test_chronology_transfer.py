@@ -105,9 +105,10 @@ def test_formula_cells_are_kept_as_text_and_neutralised_on_export(app, client, c
     cells = [c for row in rows for c in row]
     assert "'=HYPERLINK(\"http://x\")" in cells and "'+44 7700" in cells and "'@SUM(A1)" in cells
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
-    # An export imports back to the same text (the guard apostrophe is removed again).
+    # An export reads back to the same text (the guard apostrophe is removed again): so exactly that entry is
+    # recognised as already in the chronology.
     r = upload(client, chron, r.data)
-    assert r.status_code == 200 and "1 entry ready to add" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "Every row of this file is already in the chronology" in r.get_data(as_text=True)
 
 
 def test_windows_1252_is_read_and_unreadable_bytes_are_refused(app, client, chron):
@@ -130,10 +131,17 @@ def test_empty_or_headless_files_are_refused_clearly(app, client, chron, content
     assert r.status_code == 422 and message in r.get_data(as_text=True)
 
 
-def test_a_huge_file_is_refused_with_the_limit(app, client, chron):
+def test_a_huge_file_is_refused_with_its_size_and_the_limit(app, client, chron):
     row = "01/03/2025,,,Police,,,,Arrest," + "x" * 500 + ",,,,,,,,,\n"
-    r = upload(client, chron, (HEADER + "\n" + row * 2200).encode())
-    assert r.status_code == 422 and "the most that can be imported at once is 1 MB" in r.get_data(as_text=True)
+    content = (HEADER + "\n" + row * 2800).encode()  # 1.4 MB
+    r = upload(client, chron, content)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 413 and "The file is 1.4 MB; one import takes at most 1 MB and 2,000 rows" in html
+    assert 'id="file-error"' in html and 'name="file"' in html  # the import page, ready for another file
+    # Over the server's own request limit (2 MB): still the import page, with the real size.
+    r = upload(client, chron, b"x" * (5 * 1024 * 1024))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 413 and "The file is 5.0 MB; one import takes at most 1 MB" in html and 'name="file"' in html
     many = (HEADER + "\n" + "01/03/2025,,,Police,,,,Arrest,x,,,,,,,,,\n" * 2001).encode()
     r = upload(client, chron, many)
     assert r.status_code == 422 and "More than 2,000 rows" in r.get_data(as_text=True)
@@ -228,3 +236,48 @@ def test_only_reviewers_import_or_export(app, client, new_client, make_debrief, 
     assert client.post_form(f"/debriefs/{d}/chronology/export", {"recipient": "x", "version": "internal",
                                                                   "format": "csv"}, token_from="/").status_code == 403
     assert client.get(f"/debriefs/{d}/chronology/print").status_code == 200
+
+
+def _confirm(app, client, chron):
+    with app.app_context():
+        pending = db.session.scalar(sa.select(ChronologyImport.id).order_by(ChronologyImport.id.desc()))
+    return client.post_form(f"/debriefs/{chron}/chronology/import/{pending}",
+                            token_from=f"/debriefs/{chron}/chronology/import")
+
+
+def test_a_second_import_of_the_same_rows_is_caught_before_anything_is_added(app, client, chron):
+    assert upload(client, chron, GOOD).status_code == 200
+    _confirm(app, client, chron)
+    assert count(app) == 3
+    r = upload(client, chron, GOOD, name="agency-again.csv")
+    assert r.status_code == 422 and "Every row of this file is already in the chronology" in r.get_data(as_text=True)
+    # The same rows with one new one (and one repeated inside the file): only the new one is offered.
+    more = GOOD + b"07/06/2025,,,Housing,,,,Other,Tenancy warning letter,,,,,,,,,\r\n" \
+                  b"07/06/2025,,,Housing,,,,Other,Tenancy  warning LETTER,,,,,,,,,\r\n"
+    r = upload(client, chron, more, name="agency-v2.csv")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "1 entry ready to add" in html
+    assert "4 rows of the file are already in the chronology" in html and "The same as line 5 of this file" in html
+    r = _confirm(app, client, chron)
+    assert count(app) == 4
+    assert "4 already in the chronology were not added again" in client.get(r.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("delimiter, name", [(";", "semicolon"), ("\t", "tab")])
+def test_semicolon_and_tab_separated_files_are_read(app, client, chron, delimiter, name):
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerows(csv.reader(io.StringIO(GOOD.decode())))
+    r = upload(client, chron, out.getvalue().encode())
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "3 entries ready to add" in html and f"{name}-separated" in html
+
+
+def test_every_error_names_the_value_and_what_is_allowed(app, client, chron):
+    bad = (HEADER + "\n31/02/2025,,,Police,,,,Domestic incident,Bad date,,,,,,,,,\n"
+           "01/03/2025,,roughly,Police,,,,Teleport,Odd,,extreme,,,,,,,\n").encode()
+    html = upload(client, chron, bad).get_data(as_text=True)
+    assert "\u201c31/02/2025\u201d is not a real date" in html
+    assert "\u201cTeleport\u201d is not one of the allowed values: " in html and "Domestic incident" in html
+    assert "\u201croughly\u201d is not one of the allowed values" in html
+    assert "\u201cextreme\u201d is not one of the allowed values" in html
+    assert "day is out of range" not in html and "Not a valid choice." not in html

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
 
 from app.chronology.columns import NAMES, REQUIRED
 from app.chronology.forms import EntryForm
@@ -20,6 +21,18 @@ from app.models import FLAGS, ContactType, RiskLevel
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
 FORMULA_START = ("=", "+", "-", "@")
+
+
+LIMIT_TEXT = f"at most {MAX_BYTES // (1024 * 1024)} MB and {MAX_ROWS:,} rows"
+
+
+def size_text(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
+
+
+def too_large(size: int) -> str:
+    return (f"The file is {size_text(size)}; one import takes {LIMIT_TEXT}. Split it into parts and import "
+            "each in turn.")
 
 
 @dataclass
@@ -35,10 +48,17 @@ class Preview:
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     encoding: str = ""
+    delimiter: str = "comma"
+    duplicates: list[Problem] = field(default_factory=list)  # rows already in the chronology (skipped)
+
+    @property
+    def new_rows(self) -> list[dict]:
+        skipped = {d.line for d in self.duplicates}
+        return [r for r in self.rows if r["line"] not in skipped]
 
     @property
     def ok(self) -> bool:
-        return not self.problems and bool(self.rows)
+        return not self.problems and bool(self.new_rows)
 
 
 def decode(raw: bytes) -> tuple[str, str]:
@@ -54,6 +74,18 @@ def decode(raw: bytes) -> tuple[str, str]:
                          "Save it from the spreadsheet as \u201cCSV UTF-8\u201d and try again.") from None
 
 
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, semicolon (spreadsheets set to a European locale) or tab: whichever splits the header line into
+    the most columns."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in DELIMITER_NAMES}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
 _DATE_PATTERNS = [
     (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), lambda m: (int(m[3]), int(m[2]), int(m[1])), "day"),
     (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), lambda m: (int(m[1]), int(m[2]), int(m[3])), "day"),
@@ -66,8 +98,14 @@ def parse_date(text: str) -> tuple[date, str]:
     for pattern, parts, kind in _DATE_PATTERNS:
         m = pattern.match(text.strip())
         if m:
-            return date(*parts(m)), kind
-    raise ValueError("Enter the date as DD/MM/YYYY, or MM/YYYY when only the month is known.")
+            try:
+                return date(*parts(m)), kind
+            except ValueError:
+                raise ValueError(f"\u201c{text.strip()}\u201d is not a real date: check the day and the month "
+                                 "(DD/MM/YYYY).") from None
+    raise ValueError(f"\u201c{text.strip()}\u201d is not a date: enter DD/MM/YYYY, or MM/YYYY when only the month "
+                     "is known." if text.strip() else "Enter the date as DD/MM/YYYY, or MM/YYYY when only the month "
+                     "is known.")
 
 
 _YES = {"yes", "y", "true", "1", "x"}
@@ -91,9 +129,7 @@ def read(raw: bytes, *, agencies, subjects, marking: str) -> Preview:
         preview.problems.append(Problem(0, "", "The file is empty."))
         return preview
     if len(raw) > MAX_BYTES:
-        preview.problems.append(Problem(0, "", f"The file is {len(raw) / 1024 / 1024:.1f} MB; the most that can be "
-                                                 f"imported at once is 1 MB ({MAX_ROWS:,} rows). Split it and import "
-                                                 "each part."))
+        preview.problems.append(Problem(0, "", too_large(len(raw))))
         return preview
     try:
         text, preview.encoding = decode(raw)
@@ -106,7 +142,10 @@ def read(raw: bytes, *, agencies, subjects, marking: str) -> Preview:
     contact_types = {**{c.value: c.value for c in ContactType}, **{c.label.casefold(): c.value for c in ContactType}}
     risks = {**{r.value: r.value for r in RiskLevel}, **{r.label.casefold(): r.value for r in RiskLevel}}
 
-    reader = csv.reader(io.StringIO(text, newline=""))
+    delimiter = sniff_delimiter(text)
+    if delimiter != ",":
+        preview.delimiter = DELIMITER_NAMES[delimiter]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     data_rows = 0
     for cells in _rows(reader, preview):
@@ -202,6 +241,16 @@ def _read_row(preview, line, row, agency_ids, subject_ids, contact_types, risks,
             column = reverse.get(name, name)
             if any(p.line == line and p.column == column for p in preview.problems):
                 continue
-            preview.problems.append(Problem(line, column, " ".join(errors)))
+            preview.problems.append(Problem(line, column, _explained(form[name], row.get(column, ""), errors)))
     if len(preview.problems) == problems_before:
         preview.rows.append({**form.data_for_service(), "line": line})
+
+
+def _explained(field, value: str, errors: list[str]) -> str:
+    """A field's error with the value that caused it and, for a list, the values it takes."""
+    choices = [c.label for c in (getattr(field, "choices", None) or [])
+               if isinstance(c, SelectChoice) and c.value not in ("", None)]
+    shown = f"\u201c{value[:60]}{'…' if len(value) > 60 else ''}\u201d" if value else "Empty"
+    if choices and value:
+        return f"{shown} is not one of the allowed values: {', '.join(map(str, choices))}."
+    return f"{shown}: {' '.join(errors)}" if value else " ".join(errors)

@@ -114,6 +114,35 @@ def restore_entry(entry: ChronologyEntry) -> None:
     db.session.commit()
 
 
+def _fingerprint(entry_date, entry_time, agency_id, contact_type, summary) -> tuple:
+    """What makes two entries the same event: day, time, agency, kind of contact and the words of the summary
+    (case and spacing aside)."""
+    return (entry_date, entry_time, agency_id, contact_type, " ".join((summary or "").casefold().split()))
+
+
+def mark_duplicates(debrief: Debrief, preview) -> None:
+    """Note the rows of an import that the chronology already holds, or that repeat an earlier line of the same
+    file: they are shown in the preview and not added again."""
+    from app.chronology.importer import Problem
+
+    existing = {}
+    for e in db.session.execute(select(ChronologyEntry.entry_date, ChronologyEntry.entry_time,
+                                       ChronologyEntry.agency_id, ChronologyEntry.contact_type,
+                                       ChronologyEntry.summary, ChronologyEntry.created_at)
+                                .where(ChronologyEntry.debrief_id == debrief.id, ChronologyEntry.deleted_at.is_(None))):
+        existing.setdefault(_fingerprint(*e[:5]), e.created_at)
+    seen: dict[tuple, int] = {}
+    for row in preview.rows:
+        key = _fingerprint(row["entry_date"], row["entry_time"], row["agency_id"], row["contact_type"], row["summary"])
+        if key in existing:
+            preview.duplicates.append(Problem(row["line"], "", "Already in the chronology (added "
+                                                               f"{existing[key]:%d %b %Y})."))
+        elif key in seen:
+            preview.duplicates.append(Problem(row["line"], "", f"The same as line {seen[key]} of this file."))
+        else:
+            seen[key] = row["line"]
+
+
 def import_entries(debrief: Debrief, rows: list[dict], actor, *, source: str) -> int:
     """Add every row in one transaction, audited as collection and combination."""
     created = [create_entry(debrief, row, actor, commit=False) for row in rows]

@@ -7,6 +7,7 @@ from app import audit
 from app.chronology import bp, exports, importer, services
 from app.chronology.forms import ExportForm
 from app import disclosure
+from app.errors import render_error
 from app.exports import csv_response
 from app.extensions import db
 from app.forms import BaseForm
@@ -24,15 +25,36 @@ def _page(debrief: Debrief, status: int = 200, **context):
 
     context.setdefault("preview", None)
     context.setdefault("pending", None)
-    context.setdefault("form", ImportForm())
+    if "form" not in context:  # not setdefault: building a form reads the request, which may be too large
+        context["form"] = ImportForm()
     return render_template("chronology/import.html", debrief=debrief, columns=COLUMNS, required=REQUIRED,
                            contact_types=[c.label for c in ContactType],
-                           agencies=[a.name for a in services.active_agencies()], **context), status
+                           agencies=[a.name for a in services.active_agencies()], limit=importer.LIMIT_TEXT,
+                           **context), status
 
 
 def _read(debrief: Debrief, raw: bytes) -> importer.Preview:
-    return importer.read(raw, agencies=services.agencies_for(debrief), subjects=debrief.subjects,
-                         marking=current_app.config["MARKING"])
+    preview = importer.read(raw, agencies=services.agencies_for(debrief), subjects=debrief.subjects,
+                            marking=current_app.config["MARKING"])
+    if not preview.problems:
+        services.mark_duplicates(debrief, preview)
+        if preview.rows and not preview.new_rows:
+            preview.problems.append(importer.Problem(0, "", "Every row of this file is already in the chronology: "
+                                                            "nothing new to add."))
+    return preview
+
+
+@bp.errorhandler(413)
+def _too_large(exc):
+    """A file over the server's request limit: the import page, saying how big it was and what is allowed."""
+    debrief_id = (request.view_args or {}).get("debrief_id")
+    if request.endpoint != "chronology.import_file" or debrief_id is None:
+        return render_error(413)
+    db.session.rollback()
+    debrief = get_or_404(Debrief, debrief_id)
+    # The body was never read (it is over the limit), so the new form must not try to read it either.
+    return _page(debrief, 413, form=ImportForm(formdata=None),
+                 file_error=importer.too_large(request.content_length or 0))
 
 
 @bp.route("/debriefs/<int:debrief_id>/chronology/template.csv")
@@ -53,7 +75,9 @@ def import_file(debrief_id: int):
     upload = request.files.get("file")
     if not form.validate_on_submit() or upload is None or not upload.filename:
         return _page(debrief, 422, form=form, file_error="Choose the CSV file to import.")
-    raw = upload.read(importer.MAX_BYTES + 1)
+    raw = upload.read()  # bounded by MAX_CONTENT_LENGTH; read whole, so the size given is the file's own
+    if len(raw) > importer.MAX_BYTES:
+        return _page(debrief, 413, form=form, file_error=importer.too_large(len(raw)))
     preview = _read(debrief, raw)
     if not preview.ok:
         return _page(debrief, 422, form=form, preview=preview)
@@ -81,9 +105,12 @@ def confirm_import(debrief_id: int, import_id: int):
     if not preview.ok:
         return _page(debrief, 422, preview=preview)
     pending.imported_at = utcnow()
-    count = services.import_entries(debrief, preview.rows, current_user._get_current_object(),
+    count = services.import_entries(debrief, preview.new_rows, current_user._get_current_object(),
                                     source=f"file {pending.filename}")
-    flash(f"Imported {count} entr{'y' if count == 1 else 'ies'} from {pending.filename}.", "success")
+    skipped = len(preview.duplicates)
+    flash(f"Imported {count} entr{'y' if count == 1 else 'ies'} from {pending.filename}."
+          + (f" {skipped} already in the chronology {'was' if skipped == 1 else 'were'} not added again."
+             if skipped else ""), "success")
     return redirect(url_for("chronology.page", debrief_id=debrief_id))
 
 
