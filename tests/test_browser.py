@@ -652,3 +652,44 @@ def test_undo_puts_the_row_back_in_its_place_with_the_count_right(app, live, pag
     assert page.locator("#chronology-total").inner_text().startswith("1 entry")
     wait_until(page, f"document.activeElement && document.activeElement.id === 'entry-{eid}'")
     assert "Entry restored." in page.locator("#flash").inner_text()
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1366, 768)])
+def test_the_wall_board_fits_the_screen_and_the_board_never_scrolls_the_page(app, live, chromium, width, height):
+    from app import demo
+    from app.extensions import db
+
+    with app.test_request_context():
+        demo.seed()
+        demo.seed_debriefs()
+        db.session.remove()
+    context = chromium.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(live + "/login")
+    page.get_by_label("Username").fill("reviewer")
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live + "/")
+
+    page.goto(live + "/board/room")
+    columns = page.locator(".kcol")
+    assert columns.count() == 8
+    for i in range(8):
+        box = columns.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, \
+            (columns.nth(i).get_attribute("id"), box)
+    assert page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]") \
+        == [width, height]
+    # Status is the largest text on a card.
+    status = page.locator(".kcol .rag").first
+    ref = page.locator(".kcol .kcard__ref").first
+    assert float(status.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= \
+        float(ref.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+
+    page.goto(live + "/board")
+    assert page.evaluate("document.documentElement.scrollWidth") == width  # the columns scroll, not the page
+    for marking in range(2):
+        assert page.locator(".marking").nth(marking).bounding_box()["width"] == width
+    board = page.locator("#board")
+    assert board.evaluate("e => e.scrollWidth >= e.clientWidth")
+    context.close()

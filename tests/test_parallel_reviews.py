@@ -194,3 +194,18 @@ def test_only_reviewers_record_reviews_and_others_see_no_reasons(app, client, ne
     html = b.get(f"/debriefs/{d}").get_data(as_text=True)
     assert "Safeguarding Adults Review" in html and "Secretperson" not in html
     assert b.get(f"/debriefs/{d}/reviews/sar").status_code == 403
+
+
+def test_cards_show_the_next_statutory_clock_and_the_iopc_flag(app, client, signed_in, make_debrief):
+    d = make_debrief("chronology", incident_days_ago=2, title="Clocked case")
+    other = make_debrief("chronology", title="Referred to the IOPC")
+    signed_in("reviewer")
+    record(client, d, "cspr")
+    record(client, other, "iopc", why="Police contact before the death", lead_body="IOPC")
+    html = client.get("/board").get_data(as_text=True)
+    card = html[html.index(f'id="card-{d}"'):html.index("</article>", html.index(f'id="card-{d}"'))]
+    assert "Panel notification due" in card and "kcard__clock--" in card
+    flagged = html[html.index(f'id="card-{other}"'):html.index("</article>", html.index(f'id="card-{other}"'))]
+    assert "IOPC hold" in flagged and "IOPC hold" not in card
+    room = client.get("/board/room").get_data(as_text=True)
+    assert "Panel notification due" in room and "IOPC hold" in room

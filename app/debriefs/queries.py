@@ -39,6 +39,8 @@ class Card:
     is_new: bool
     overdue_actions: int = 0
     on_hold: bool = False  # a legal hold is in force
+    clock: object | None = None  # the next statutory clock still running (app.scoping.clocks.Clock)
+    iopc: str | None = None  # "hold" while the IOPC's agreement is awaited, "agreed" once recorded
 
 
 @dataclass
@@ -123,6 +125,37 @@ def _cards(stmt: Select, settings: dict) -> list[Card]:
     return cards
 
 
+def with_clocks(cards: list[Card]) -> list[Card]:
+    """Give each card its next statutory clock and IOPC flag, with one query for all of them."""
+    reviews = _statutory_reviews([c.debrief.id for c in cards])
+    for card in cards:
+        for key, value in _clock_and_iopc(card.debrief, reviews.get(card.debrief.id, [])).items():
+            setattr(card, key, value)
+    return cards
+
+
+def _statutory_reviews(debrief_ids: list[int]) -> dict[int, list]:
+    """The parallel reviews that carry clocks or the IOPC stop, for the cards shown (one query)."""
+    from app.models import ParallelReview, ReviewType
+
+    found: dict[int, list] = {}  # asked even for no cards, so a board costs the same queries whatever it shows
+    kinds = (ReviewType.CSPR.value, ReviewType.CORONER.value, ReviewType.IOPC.value)
+    for review in db.session.scalars(select(ParallelReview).where(ParallelReview.debrief_id.in_(debrief_ids),
+                                                                  ParallelReview.review_type.in_(kinds))):
+        found.setdefault(review.debrief_id, []).append(review)
+    return found
+
+
+def _clock_and_iopc(debrief: Debrief, reviews: list) -> dict:
+    from app.models import ReviewType
+    from app.scoping.clocks import clocks
+
+    running = [c for r in reviews for c in clocks(r, debrief.incident_date) if c.done_on is None]
+    iopc = next((("hold" if r.agreed_on is None else "agreed") for r in reviews
+                 if r.review_type == ReviewType.IOPC.value and r.active), None)
+    return {"clock": min(running, key=lambda c: c.due) if running else None, "iopc": iopc}
+
+
 def _meeting_date(value) -> date | None:
     """The subquery returns the stored naive UTC value; turn it into a UK date."""
     if value is None:
@@ -141,7 +174,7 @@ def board(filters: BoardFilters, user) -> list[Column]:
     final = _cards(base.where(Debrief.stage.in_([s.value for s in FINAL_STAGES]), Debrief.stage_changed_at >= since)
                    .order_by(Debrief.stage_changed_at.desc(), Debrief.id.desc()), settings)
     columns = {s: Column(s, counts.get(s.value, 0)) for s in STAGE_ORDER}
-    for card in active + final:
+    for card in with_clocks(active + final):
         col = columns[card.debrief.stage_enum]
         if col.stage.is_final and len(col.cards) >= FINAL_CARDS_SHOWN:
             continue
@@ -159,4 +192,4 @@ def reviewers() -> list[User]:
 
 def card_for(debrief: Debrief) -> Card:
     stmt = select(Debrief).where(Debrief.id == debrief.id).execution_options(populate_existing=True)
-    return _cards(stmt, process_settings.current())[0]
+    return with_clocks(_cards(stmt, process_settings.current()))[0]

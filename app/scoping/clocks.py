@@ -50,6 +50,7 @@ class Clock:
     label: str
     due: date
     done_on: date | None
+    short: str = ""  # for a card: "Panel notification"
 
     @property
     def status(self) -> str:
@@ -75,11 +76,11 @@ def clocks(review: ParallelReview, incident: date) -> list[Clock]:
         return []
     if review.review_type == ReviewType.CSPR.value:
         notify = Clock("Notification to the national panel (5 working days)", add_working_days(incident, 5),
-                       review.notified_on)
+                       review.notified_on, "Panel notification")
         start = review.notified_on or notify.due
         return [notify, Clock("Rapid review (15 working days from notification)", add_working_days(start, 15),
-                              review.completed_on)]
+                              review.completed_on, "Rapid review")]
     if review.review_type == ReviewType.CORONER.value and review.notified_on:
         return [Clock("Response to the PFD report (56 days)", review.notified_on + timedelta(days=56),
-                      review.completed_on)]
+                      review.completed_on, "PFD response")]
     return []
