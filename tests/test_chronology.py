@@ -160,6 +160,7 @@ def test_inline_save_answers_with_the_row_only(app, client, chron):
     r = post(client, f"/debriefs/{chron}/chronology/{eid}", entry_form(app, summary="After", version="1"))
     assert r.status_code == 200 and len(r.data) < 3 * 1024, len(r.data)
     assert r.get_data(as_text=True).lstrip().startswith(f'<tr id="entry-{eid}"')
+    assert json.loads(r.headers["HX-Trigger"])["showMessage"]["message"] == "Entry saved."  # announced
 
 
 def test_delete_asks_and_can_be_undone(app, client, chron):
@@ -172,6 +173,7 @@ def test_delete_asks_and_can_be_undone(app, client, chron):
     assert client.get(f"/debriefs/{chron}/chronology/{eid}/edit").status_code == 404
     r = post(client, f"/debriefs/{chron}/chronology/{eid}/restore", {})
     assert r.status_code == 200 and "To be deleted" in r.get_data(as_text=True)
+    assert json.loads(r.headers["HX-Trigger"])["showMessage"]["message"] == "Entry restored."
     with app.app_context():
         actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_type == "chronology_entry")
                                      .order_by(AuditEvent.id)).all()

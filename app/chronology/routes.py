@@ -145,7 +145,7 @@ def save_entry(debrief_id: int, entry_id: int):
         return _back_to_table(debrief, entry_id)
     debrief = get_or_404(Debrief, debrief_id)
     body, status = _row(debrief, _entry(debrief, entry_id), recount=True)
-    return body, status, {"HX-Trigger": json.dumps({"showMessage": {"level": "info", "message": "Entry restored."}})}
+    return body, status, {"HX-Trigger": json.dumps({"showMessage": {"level": "info", "message": "Entry saved."}})}
 
 
 @bp.route("/debriefs/<int:debrief_id>/chronology/<int:entry_id>/delete", methods=["POST"])
