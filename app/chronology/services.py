@@ -1,6 +1,8 @@
 """Chronology entries: create, edit, delete with undo, import. Each function owns its transaction."""
 from __future__ import annotations
 
+from datetime import date
+
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -40,6 +42,20 @@ def entries(debrief: Debrief, filters: Filters | None = None) -> list[EntryRow]:
     if f.key:
         conditions.append(or_(ChronologyEntry.key_issue.is_(True), ChronologyEntry.turning_point.is_(True)))
     return rows.load(debrief, conditions)
+
+
+def months(rows) -> list[tuple[int, list[tuple[str, str, int]]]]:
+    """The years and months the rows cover, for jumping through a long chronology:
+    [(2025, [("2025-03", "Mar", 12), ...]), ...] in date order."""
+    found: dict[str, int] = {}
+    for e in rows:
+        key = e.entry_date.strftime("%Y-%m")
+        found[key] = found.get(key, 0) + 1
+    years: dict[int, list] = {}
+    for key, n in found.items():
+        year, month = key.split("-")
+        years.setdefault(int(year), []).append((key, date(int(year), int(month), 1).strftime("%b"), n))
+    return sorted(years.items())
 
 
 def count(debrief: Debrief) -> int:
@@ -97,6 +113,21 @@ def update_entry(entry: ChronologyEntry, data: dict, version: int) -> list[str]:
         entry.updated_at = utcnow()
         audit.alteration("chronology_entry", entry.id, changed)
         db.session.commit()
+    return changed
+
+
+def flag_entries(debrief: Debrief, ids: list[int], flag: str) -> int:
+    """Set one flag on several live entries of this debrief; returns how many changed."""
+    changed = 0
+    for entry in db.session.scalars(select(ChronologyEntry).where(ChronologyEntry.debrief_id == debrief.id,
+                                                                 ChronologyEntry.id.in_(ids),
+                                                                 ChronologyEntry.deleted_at.is_(None))):
+        if not getattr(entry, flag):
+            setattr(entry, flag, True)
+            entry.version += 1
+            audit.alteration("chronology_entry", entry.id, [flag], action="chronology_entry.flag")
+            changed += 1
+    db.session.commit()
     return changed
 
 

@@ -64,10 +64,38 @@
     }
   });
 
+  // A row just added goes to its place in date order at once (its data-sort: date, then timed before
+  // untimed, then time, then entry order, as the server sorts), before the month heading it belongs under.
+  function placeInOrder(row) {
+    var body = rows();
+    var key = row.getAttribute("data-sort");
+    var month = key.slice(0, 7);
+    var after = Array.from(body.querySelectorAll("tr[data-sort]")).find(function (r) {
+      return r !== row && !r.hasAttribute("data-new") && r.getAttribute("data-sort") > key;
+    });
+    var before = after || null;
+    if (after) {
+      var heading = after.previousElementSibling;
+      if (heading && heading.classList.contains("crow--month") && heading.getAttribute("data-month") !== month) {
+        before = heading;
+      }
+    }
+    body.insertBefore(row, before);
+    row.removeAttribute("data-new");
+    row.scrollIntoView({ block: "center" });
+  }
+
   // After a swap, put the keyboard where the user expects it.
   document.body.addEventListener("htmx:afterSettle", function (evt) {
     var empty = document.querySelector("#chronology-rows tr.crow--empty");
     if (empty && empty.parentNode.children.length > 1) { empty.remove(); }
+    var added = document.querySelectorAll("#chronology-rows tr[data-new]");
+    if (added.length) {
+      added.forEach(placeInOrder);
+      var next = document.querySelector("#chronology-rows tr.crow--editing");
+      if (next) { focusFirstField(next); } else { added[added.length - 1].focus(); }
+      return;
+    }
     var el = evt.detail.elt;
     if (!el || !el.matches) { return; }
     if (el.matches("tr.crow--editing")) { focusFirstField(el); return; }
