@@ -693,3 +693,90 @@ def test_the_wall_board_fits_the_screen_and_the_board_never_scrolls_the_page(app
     board = page.locator("#board")
     assert board.evaluate("e => e.scrollWidth >= e.clientWidth")
     context.close()
+
+
+def _long_chronology(app, make_debrief, n=2000):
+    """A chronology of `n` entries over two years, one every few hours, with no two at the same moment."""
+    from datetime import date, datetime, timedelta
+
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models import Agency, ChronologyEntry, User
+
+    d = make_debrief("chronology")
+    with app.app_context():
+        police = db.session.scalar(sa.select(Agency.id).where(Agency.name == "Police"))
+        actor = db.session.scalar(sa.select(User.id).where(User.username == "builder"))
+        start = datetime(2023, 1, 1, 8, 0)
+        db.session.add_all(ChronologyEntry(
+            debrief_id=d, entered_by_id=actor, agency_id=police, contact_type="other", date_precision="exact",
+            entry_date=(start + timedelta(hours=8 * i)).date(), entry_time=(start + timedelta(hours=8 * i)).time(),
+            summary=f"Contact number {i + 1}") for i in range(n))
+        db.session.commit()
+        db.session.remove()
+    return d, date(2023, 1, 1)
+
+
+def test_a_2000_entry_chronology_keeps_its_header_jumps_by_month_and_places_new_entries(app, live, page, make_user,
+                                                                                       make_debrief):
+    make_user("rev", "reviewer")
+    d, _ = _long_chronology(app, make_debrief)
+    sign_in(page, live, "rev")
+    page.goto(f"{live}/debriefs/{d}/chronology")
+    box = page.locator(".table-scroll--chronology")
+    assert page.locator("#chronology-rows tr[data-sort]").count() == 2000
+    # The page itself stays one screen high; the entries scroll in their box under a header that stays.
+    assert page.evaluate("document.documentElement.scrollHeight") < 3 * page.viewport_size["height"]
+    box.evaluate("e => e.scrollTop = 40000")
+    header = page.locator(".table--chronology thead th").nth(1)
+    assert abs(header.bounding_box()["y"] - box.bounding_box()["y"]) < 3
+    # Jump to a month: its heading comes into view in the box.
+    page.locator(".chron-nav a[href='#m-2024-03']").click()
+    heading = page.locator("#m-2024-03")
+    top = heading.bounding_box()["y"] - box.bounding_box()["y"]
+    assert 0 <= top < box.bounding_box()["height"] / 2, top
+    order = page.eval_on_selector_all("#chronology-rows tr[data-sort]", "rows => rows.map(r => r.dataset.sort)")
+    assert order == sorted(order)
+
+    # A new entry dated in the middle goes straight to its place; "Save and add another" opens the next one.
+    page.get_by_role("link", name="New entry").click()
+    form = page.locator("#entry-new")
+    form.wait_for()
+    form.locator("#entry_date").fill("2024-03-10")
+    form.locator("#entry_time").fill("09:30")
+    form.locator("#agency_id").select_option(label="Police")
+    form.locator("#contact_type").select_option(index=1)
+    form.locator("#summary").fill("Placed in date order")
+    form.get_by_role("button", name="Save and add another").click()
+    row = page.locator("#chronology-rows tr[data-sort]", has_text="Placed in date order")
+    row.wait_for()
+    order = page.eval_on_selector_all("#chronology-rows tr[data-sort]", "rows => rows.map(r => r.dataset.sort)")
+    assert order == sorted(order) and len(order) == 2001
+    nxt = page.locator("#entry-new")
+    nxt.wait_for()
+    assert nxt.locator("#entry_date").input_value() == "2024-03-10"
+    wait_until(page, "document.activeElement && document.activeElement.closest('#entry-new') !== null")
+    assert "Entry added in date order." in page.locator("#flash").inner_text()
+    nxt.get_by_role("button", name="Cancel").click()
+    nxt.wait_for(state="detached")
+
+    # Duplicate an entry: a new row opens with its fields.
+    first = page.locator("#chronology-rows tr[data-sort]").first
+    first_id = first.get_attribute("id")
+    first.click()
+    page.locator(f"#{first_id}.crow--editing").wait_for()
+    page.locator(f"#{first_id}").get_by_role("button", name="Duplicate").click()
+    page.locator("#entry-new").wait_for()
+    assert page.locator("#entry-new #summary").input_value() == "Contact number 1"
+    assert page.locator(f"#{first_id}[data-sort]").count() == 1  # the original is back as it was
+    page.locator("#entry-new").get_by_role("button", name="Cancel").click()
+
+    # Flag several at once.
+    ticks = page.locator("#chronology-rows input[name=entry]")
+    ticks.nth(1).check()
+    ticks.nth(2).check()
+    page.get_by_label("Flag the ticked entries as").select_option(label="Key issue")
+    page.get_by_role("button", name="Flag ticked entries").click()
+    wait_until(page, "document.querySelectorAll('#chronology-rows tr.crow--key').length === 2")
+    assert "2 entries flagged as key issue." in page.locator("#flash").inner_text()

@@ -1,6 +1,7 @@
 """The chronology: ordering, validation, inline editing, conflicts, undo and who sees what."""
 from __future__ import annotations
 
+import json
 from datetime import date, time
 
 import pytest
