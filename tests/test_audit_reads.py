@@ -20,6 +20,7 @@ NO_PERSONAL_DATA = {
     "auth.two_factor_setup": "the signed-in user's own two-factor set-up",
     "auth.session_status": "how long the signed-in user's own session has left",
     "main.healthz": "a health check",
+    "main.print_marking": "the protective marking for printed pages' margins",
     "governance.packs_index": "the list of issued board packs: quarters, versions and who issued them",
     "chronology.template": "the empty import template",
     "debriefs.new_referral": "an empty referral form",

@@ -780,3 +780,41 @@ def test_a_2000_entry_chronology_keeps_its_header_jumps_by_month_and_places_new_
     page.get_by_role("button", name="Flag ticked entries").click()
     wait_until(page, "document.querySelectorAll('#chronology-rows tr.crow--key').length === 2")
     assert "2 entries flagged as key issue." in page.locator("#flash").inner_text()
+
+
+def test_a_printed_chronology_keeps_rows_whole_and_the_marking_off_the_content(app, live, page, make_user,
+                                                                               make_debrief, tmp_path):
+    """Printed to PDF by Chromium: A4 landscape, the marking and page number in the margins of every page,
+    the header on every page, and no entry split across two pages."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models import ChronologyEntry
+
+    make_user("rev", "reviewer")
+    d, _ = _long_chronology(app, make_debrief, n=2000)
+    with app.app_context():  # every tenth entry long enough to run over several lines
+        for e in db.session.scalars(sa.select(ChronologyEntry).where(ChronologyEntry.id % 10 == 0)):
+            e.summary = f"start-{e.id} " + "Detailed account of the contact and what followed. " * 6 + f"end-{e.id}"
+        db.session.commit()
+        db.session.remove()
+    sign_in(page, live, "rev")
+    page.goto(f"{live}/debriefs/{d}/chronology/print")
+    pdf = tmp_path / "chronology.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)  # A4 landscape, in points
+    pages = [p.extract_text() for p in reader.pages]
+    marking = app.config["MARKING"]
+    for number, text in enumerate(pages, 1):
+        assert text.count(marking) >= 2, number  # top and bottom margins
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Event, action and outcome" in text  # the header, repeated
+    for entry_id in range(10, 2001, 10):
+        mark = re.compile(rf"\b(?:start|end)-{entry_id}\b")
+        on = [i for i, text in enumerate(pages) if mark.search(text)]
+        assert len(set(on)) == 1, (entry_id, on)  # the whole entry on one page
+    assert sum(text.count("Contact number") for text in pages) == 1800  # and the 200 long ones, each whole

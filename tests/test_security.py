@@ -147,7 +147,7 @@ def test_every_route_declares_who_may_use_it(app):
 def test_public_routes_are_only_the_expected_ones(app):
     public = sorted(rule.endpoint for rule in app.url_map.iter_rules()
                     if policy_of(app.view_functions[rule.endpoint]).public)
-    assert public == ["auth.login", "auth.login_code", "main.healthz", "static"]
+    assert public == ["auth.login", "auth.login_code", "main.healthz", "main.print_marking", "static"]
 
 
 def _simple_get_routes(app):

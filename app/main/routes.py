@@ -57,3 +57,27 @@ def healthz():
         db.session.rollback()
         return "unavailable\n", 503, headers
     return "ok\n", 200, headers
+
+
+def _css_string(text: str) -> str:
+    """Text as a CSS string literal."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,;:()/-'&" else f"\\{ord(ch):06x}" for ch in text)
+    return f'"{escaped}"'
+
+
+@bp.route("/print-marking.css")
+@policy(public=True)
+def print_marking():
+    """The protective marking in the margins of every printed page (CSS page-margin boxes), with page numbers,
+    so it never sits over the content the way a repeated fixed box does. It holds only the configured marking
+    text, the same that the sign-in page shows."""
+    from flask import current_app
+
+    cfg = current_app.config
+    marking, handling = _css_string(cfg["MARKING"]), _css_string(cfg["HANDLING_LINE"])
+    css = (f"@page {{\n"
+           f"  @top-center {{ content: {marking}; font: 700 9pt system-ui, sans-serif; letter-spacing: .06em; }}\n"
+           f"  @bottom-left {{ content: {marking} \"  \" {handling}; font: 7.5pt system-ui, sans-serif; }}\n"
+           f"  @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt system-ui, sans-serif; }}\n"
+           f"}}\n")
+    return css, 200, {"Content-Type": "text/css; charset=utf-8", "Cache-Control": "no-cache"}
