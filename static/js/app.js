@@ -30,6 +30,23 @@
     if (evt.target.closest && evt.target.closest("[data-print]")) { window.print(); }
   });
 
+  // A region marked data-keep-scroll keeps its scroll position when a swap replaces it (the wall board's
+  // columns, refreshed every minute).
+  var kept = {};
+  document.body.addEventListener("htmx:beforeSwap", function (evt) {
+    kept = {};
+    var target = evt.detail.target;
+    if (!target || !target.querySelectorAll) { return; }
+    target.querySelectorAll("[data-keep-scroll][id]").forEach(function (el) { kept[el.id] = el.scrollTop; });
+  });
+  document.body.addEventListener("htmx:afterSettle", function () {
+    Object.keys(kept).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) { el.scrollTop = kept[id]; }
+    });
+    kept = {};
+  });
+
   // A request that failed without a message of its own still says so.
   document.body.addEventListener("htmx:sendError", function () {
     showMessage("error", "The server could not be reached. Check your connection and try again.");
