@@ -650,6 +650,7 @@ def test_undo_puts_the_row_back_in_its_place_with_the_count_right(app, live, pag
     assert page.locator("#chronology-total").inner_text().startswith("0 entries")
     page.get_by_role("button", name="Undo").click()
     page.locator(f"#entry-{eid}[data-edit-url]").wait_for()
+    page.locator(".crow--deleted").wait_for(state="detached")  # the swap has finished
     assert page.locator(f"#entry-{eid}").count() == 1 and page.locator(".crow--deleted").count() == 0
     assert page.locator(f"#chronology-rows > tr#entry-{eid}").count() == 1  # a row of the table, not nested
     assert "Kept after all" in page.locator(f"#entry-{eid}").inner_text()
