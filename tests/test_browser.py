@@ -562,6 +562,18 @@ def _end_sessions_of(app, username):
         db.session.remove()
 
 
+def _sign_in_again_and_read_kept_text(page, live, d) -> list[str]:
+    """On the sign-in page a refused save led to: sign in, come back to the chronology, read what was kept."""
+    page.wait_for_url(re.compile(r"/login\?next="))
+    page.get_by_label("Username").fill("rev")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live}/debriefs/{d}/chronology")
+    kept = page.locator(".kept-text")
+    kept.wait_for()
+    return [kept.locator("textarea").nth(i).input_value() for i in range(kept.locator("textarea").count())]
+
+
 def test_a_save_after_the_session_ended_keeps_the_text(app, live, page, make_user, make_debrief):
     make_user("rev", "reviewer")
     d, eid = _chronology_with_entry(app, make_debrief)
@@ -590,14 +602,7 @@ def test_a_save_after_the_session_ended_keeps_the_text(app, live, page, make_use
     page.locator("#summary").fill("Neighbour heard shouting at 23:10")
     _end_sessions_of(app, "rev")
     page.locator(f"#entry-{eid} [data-save]").click()
-    page.wait_for_url(re.compile(r"/login\?next="))
-    page.get_by_label("Username").fill("rev")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live}/debriefs/{d}/chronology")
-    kept = page.locator(".kept-text")
-    kept.wait_for()
-    values = [kept.locator("textarea").nth(i).input_value() for i in range(kept.locator("textarea").count())]
+    values = _sign_in_again_and_read_kept_text(page, live, d)
     assert "Neighbour heard shouting at 23:10" in values
     assert page.evaluate("document.activeElement.id") == "kept-text-h"
 
@@ -607,14 +612,7 @@ def test_a_save_after_the_session_ended_keeps_the_text(app, live, page, make_use
     page.locator("#summary").fill("Second attempt, typed after lunch")
     _end_sessions_of(app, "rev")
     page.keyboard.press("Tab")
-    page.wait_for_url(re.compile(r"/login\?next="))
-    page.get_by_label("Username").fill("rev")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live}/debriefs/{d}/chronology")
-    kept = page.locator(".kept-text")
-    kept.wait_for()
-    values = [kept.locator("textarea").nth(i).input_value() for i in range(kept.locator("textarea").count())]
+    values = _sign_in_again_and_read_kept_text(page, live, d)
     assert values == ["Second attempt, typed after lunch"]
 
 
