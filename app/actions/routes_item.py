@@ -103,6 +103,8 @@ def detail(action_id: int):
 @bp.route("/actions/<int:action_id>/row")
 @policy(*BOARD_ROLES)
 def row(action_id: int):
+    if not is_htmx():  # a row is a fragment: opened directly, it is the action's page
+        return redirect(url_for("actions.detail", action_id=action_id))
     audit.log_consultation("action", action_id, action="action.view_row")
     return _row(get_or_404(Action, action_id))
 
