@@ -33,6 +33,10 @@ class BaseForm(FlaskForm):
                 field.validators = [*field.validators, no_control_characters]
             if isinstance(field, SelectField):  # "   " is no choice: Optional() would otherwise let it through
                 field.filters = [*field.filters, _strip]
+            if field.type in ("HiddenField", "CSRFTokenField"):
+                # Nothing labels or points at a hidden input, and a page holds many forms: no id, so no
+                # duplicate ids (a hidden field's `id=False` leaves the attribute out).
+                field.render_kw = {**(field.render_kw or {}), "id": False}
             return field
 
     def __init__(self, *args, **kwargs):

@@ -26,6 +26,11 @@ RUN = ("() => axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes
        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))") % json.dumps(TAGS)
 
 
+# Ids used more than once on a page (a label or an error tied to the wrong field); axe 4 no longer checks this.
+DUPLICATE_IDS = ("() => { const seen = {}; for (const el of document.querySelectorAll('[id]')) "
+                 "{ seen[el.id] = (seen[el.id] || 0) + 1; } return Object.keys(seen).filter(k => seen[k] > 1); }")
+
+
 @pytest.fixture(scope="module")
 def axe_source() -> str:
     if not AXE.exists():
@@ -64,6 +69,9 @@ def test_every_page_for_every_role_has_no_serious_accessibility_finding(app, liv
             if response is None or "html" not in (response.headers.get("content-type") or ""):
                 continue
             pages += 1
+            dupes = page.evaluate(DUPLICATE_IDS)
+            if dupes:
+                blocking.setdefault("duplicate ids", []).append(f"{role} {url} {dupes}")
             for finding in _findings(page, axe_source):
                 totals[finding["impact"]] += 1
                 if finding["impact"] in BLOCKING:

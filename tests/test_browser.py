@@ -562,9 +562,17 @@ def _end_sessions_of(app, username):
         db.session.remove()
 
 
+def _on_the_sign_in_page(page) -> None:
+    """Wait for the sign-in page a refused request leads to. Two requests may be refused at once (a save and
+    the name check its field ran on leaving it), each sending the browser there, the second cutting the first
+    navigation short; so wait for the page itself rather than for one navigation."""
+    page.locator("form[action='/login'] #username").wait_for()
+    assert re.search(r"/login\?next=", page.url), page.url
+
+
 def _sign_in_again_and_read_kept_text(page, live, d) -> list[str]:
     """On the sign-in page a refused save led to: sign in, come back to the chronology, read what was kept."""
-    page.wait_for_url(re.compile(r"/login\?next="))
+    _on_the_sign_in_page(page)
     page.get_by_label("Username").fill("rev")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -585,7 +593,7 @@ def test_a_save_after_the_session_ended_keeps_the_text(app, live, page, make_use
     page.get_by_label("Short summary").fill("Words typed before the session ran out")
     _end_sessions_of(app, "rev")
     page.get_by_role("button", name="Save").click()
-    page.wait_for_url(re.compile(r"/login\?next="))
+    _on_the_sign_in_page(page)
     sign_in_here = page.get_by_label("Username")
     sign_in_here.fill("rev")
     page.get_by_label("Password").fill(PASSWORD)

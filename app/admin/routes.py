@@ -1,6 +1,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from app.forms import BaseForm
 
 from app import audit
 from app.admin import bp, services
@@ -90,7 +90,7 @@ def user_detail(user_id: int):
 
 def _detail_page(user: User, form, status: int = 200, conflict: bool = False):
     return render_template("admin/user_detail.html", user=user, form=form, conflict=conflict,
-                           action_form=FlaskForm()), status
+                           action_form=BaseForm()), status
 
 
 @bp.route("/users/<int:user_id>/disable", methods=["POST"])
@@ -163,7 +163,7 @@ def process():
     definitions = process_settings.definitions()
     values = process_settings.current()
     errors: dict[str, str] = {}
-    form = FlaskForm()
+    form = BaseForm()
     if request.method == "POST" and form.validate_on_submit():
         new_values = {}
         for d in definitions:
@@ -236,7 +236,7 @@ def reference_list(kind: str):
                 flash(f"Added {item.name}.", "success")
                 return redirect(url_for(_endpoint(kind)))
     rows = db.session.scalars(select(model).order_by(model.active.desc(), model.name)).all()
-    return render_template("admin/reference_list.html", form=form, items=rows, action_form=FlaskForm(), kind=kind,
+    return render_template("admin/reference_list.html", form=form, items=rows, action_form=BaseForm(), kind=kind,
                            title=title, noun=noun, lead=lead, list_endpoint=_endpoint(kind)), status
 
 

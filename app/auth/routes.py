@@ -7,7 +7,7 @@ from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.safe_next import safe_next
 from app.auth.two_factor_routes import after_sign_in, start_second_step
 from app.permissions import policy
-from flask_wtf import FlaskForm
+from app.forms import BaseForm
 
 GENERIC_FAILURE = "Sign-in failed. Check your username and password and try again, or wait a few minutes."
 
@@ -57,7 +57,7 @@ def account():
     user = current_user._get_current_object()
     audit.log_consultation("user_account", user.id, action="account.view")
     return render_template("auth/account.html", user=user, live=sessions.live_sessions(user),
-                           this_session=sessions.current_session(), form=FlaskForm())
+                           this_session=sessions.current_session(), form=BaseForm())
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -234,6 +234,6 @@ def flag_entries(debrief_id: int):
 
 
 def form_ok() -> bool:
-    from flask_wtf import FlaskForm
+    from app.forms import BaseForm
 
-    return FlaskForm().validate_on_submit()
+    return BaseForm().validate_on_submit()
