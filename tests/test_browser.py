@@ -829,3 +829,36 @@ def test_a_printed_chronology_keeps_rows_whole_and_the_marking_off_the_content(a
         on = [i for i, text in enumerate(pages) if mark.search(text)]
         assert len(set(on)) == 1, (entry_id, on)  # the whole entry on one page
     assert sum(text.count("Contact number") for text in pages) == 1800  # and the 200 long ones, each whole
+
+
+def test_focus_stays_on_what_changed_after_sign_off_and_a_refused_send_back(app, live, page, make_user,
+                                                                            make_debrief):
+    """Keyboard users are not thrown back to the top of the page when a swap replaces what they were on."""
+    from datetime import date, timedelta
+
+    from app.extensions import db
+    from app.models import Action
+
+    owner = make_user("olive", "member")
+    make_user("wanda", "working_group")
+    d = make_debrief("monitoring")
+    with app.app_context():
+        for number in (1, 2):
+            db.session.add(Action(debrief_id=d, number=number, what=f"Action {number}", owner_user_id=owner,
+                                  due_on=date.today() + timedelta(days=5), priority="high", scope="force",
+                                  status="completed", completed_on=date.today(), evidence="Done"))
+        db.session.commit()
+        first, second = [a.id for a in db.session.query(Action).order_by(Action.number)]
+        db.session.remove()
+    sign_in(page, live, "wanda")
+    page.goto(live + "/actions/pack")
+    # Send back without the comment it needs: refused, and focus lands on the message in the same item.
+    page.locator(f"#pack-{second} button", has_text="Send back").focus()
+    page.keyboard.press("Enter")
+    wait_until(page, f"document.activeElement && document.activeElement.closest('#pack-{second}') !== null"
+                     " && document.activeElement !== document.body")
+    # Sign off: the item is replaced by its result, and focus is on it, not on the page's top.
+    page.locator(f"#pack-{first} button", has_text="Sign off").focus()
+    page.keyboard.press("Enter")
+    wait_until(page, f"document.activeElement && document.activeElement.closest('#pack-{first}') !== null")
+    assert page.evaluate("document.activeElement.tagName") != "BODY"

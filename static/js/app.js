@@ -47,6 +47,34 @@
     kept = {};
   });
 
+  // Focus never falls back to the top of the page after a swap. If it was inside what was replaced (a row
+  // signed off, sent back or saved, a form refused or in conflict), it goes to what replaced it: first an
+  // error summary, conflict panel or alert in it, else the new content itself, else the message area.
+  var hadFocus = false;
+  document.body.addEventListener("htmx:beforeSwap", function (evt) {
+    var target = evt.detail.target;
+    hadFocus = !!(target && target.contains && target.contains(document.activeElement));
+  });
+  document.body.addEventListener("htmx:afterSettle", function (evt) {
+    var active = document.activeElement;
+    if (!hadFocus || (active && active !== document.body && document.contains(active))) { return; }
+    hadFocus = false;
+    var el = evt.detail.elt;
+    var into = el && document.contains(el) ? el : null;
+    var spot = (into && into.querySelector && into.querySelector(".error-summary, .conflict, [role=alert]")) ||
+      into || document.getElementById("flash");
+    if (!spot) { return; }
+    if (!spot.matches("a, button, input, select, textarea, [tabindex]")) { spot.setAttribute("tabindex", "-1"); }
+    spot.focus();
+  });
+
+  // A full page that comes back with form errors puts focus on their summary.
+  var summary = document.querySelector(".error-summary");
+  if (summary) {
+    if (!summary.hasAttribute("tabindex")) { summary.setAttribute("tabindex", "-1"); }
+    summary.focus();
+  }
+
   // A request that failed without a message of its own still says so.
   document.body.addEventListener("htmx:sendError", function () {
     showMessage("error", "The server could not be reached. Check your connection and try again.");
