@@ -38,6 +38,34 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
+def _page_urls(app, ids) -> list[str]:
+    """Every GET page in the URL map, with the planted case's ids filled in (downloads and CSS left out)."""
+    with app.test_request_context():
+        return sorted({_url(r, ids) for r in app.url_map.iter_rules()
+                       if r.endpoint not in ("static", "main.print_marking", "main.healthz") and "GET" in r.methods
+                       and not r.rule.endswith((".csv", ".ics", ".docx", ".css"))})
+
+
+def _signed_in(context, base: str, username: str):
+    from app.demo import DEMO_PASSWORD
+
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    return page
+
+
+def _html_pages(page, base: str, urls: list[str]):
+    """Open each URL; yield those that answer with a page (the rest are files or redirects to them)."""
+    for url in urls:
+        response = page.goto(base + url)
+        if response is not None and "html" in (response.headers.get("content-type") or ""):
+            yield url
+
+
 def _findings(page, axe_source: str) -> list[dict]:
     page.evaluate(axe_source)
     return page.evaluate(RUN)
@@ -46,28 +74,15 @@ def _findings(page, axe_source: str) -> list[dict]:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_every_page_for_every_role_has_no_serious_accessibility_finding(app, live, chromium, planted,  # noqa: F811
                                                                        axe_source):
-    from app.demo import DEMO_PASSWORD
-
     ids, _ = planted
-    with app.test_request_context():
-        urls = sorted({_url(r, ids) for r in app.url_map.iter_rules()
-                       if r.endpoint not in ("static", "main.print_marking", "main.healthz") and "GET" in r.methods
-                       and not r.rule.endswith((".csv", ".ics", ".docx", ".css"))})
+    urls = _page_urls(app, ids)
     totals: Counter = Counter()
     blocking: dict[str, list[str]] = {}
     pages = 0
     for role in ROLES:
         context = chromium.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
-        page = context.new_page()
-        page.goto(live + "/login")
-        page.get_by_label("Username").fill(role)
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        for url in urls:
-            response = page.goto(live + url)
-            if response is None or "html" not in (response.headers.get("content-type") or ""):
-                continue
+        page = _signed_in(context, live, role)
+        for url in _html_pages(page, live, urls):
             pages += 1
             dupes = page.evaluate(DUPLICATE_IDS)
             if dupes:
@@ -87,26 +102,13 @@ def test_every_page_for_every_role_has_no_serious_accessibility_finding(app, liv
 def test_at_320_css_pixels_no_page_scrolls_sideways(app, live, chromium, planted):  # noqa: F811
     """WCAG 1.4.10 reflow: at 320 CSS px (1280 px at 400% zoom) the page never scrolls as a whole sideways;
     wide tables and the board scroll inside their own boxes."""
-    from app.demo import DEMO_PASSWORD
-
     ids, _ = planted
-    with app.test_request_context():
-        urls = sorted({_url(r, ids) for r in app.url_map.iter_rules()
-                       if r.endpoint not in ("static", "main.print_marking", "main.healthz") and "GET" in r.methods
-                       and not r.rule.endswith((".csv", ".ics", ".docx", ".css"))})
+    urls = _page_urls(app, ids)
     wide = []
     for role in ("reviewer", "partner"):
         context = chromium.new_context(viewport={"width": 320, "height": 640})
-        page = context.new_page()
-        page.goto(live + "/login")
-        page.get_by_label("Username").fill(role)
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        for url in urls:
-            response = page.goto(live + url)
-            if response is None or "html" not in (response.headers.get("content-type") or ""):
-                continue
+        page = _signed_in(context, live, role)
+        for url in _html_pages(page, live, urls):
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 320:
                 wide.append(f"{role} {url}: {width}px")
@@ -122,19 +124,13 @@ def test_key_states_have_no_serious_accessibility_finding(app, live, chromium, p
 
     import sqlalchemy as sa
 
-    from app.demo import DEMO_PASSWORD
     from app.extensions import db
     from app.models import ChronologyEntry
 
     ids, _ = planted
     d = ids["debrief_id"]
     context = chromium.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
-    page = context.new_page()
-    page.goto(live + "/login")
-    page.get_by_label("Username").fill("reviewer")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    page = _signed_in(context, live, "reviewer")
     found: dict[str, list] = {}
 
     def check(state: str) -> None:

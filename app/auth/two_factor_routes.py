@@ -82,6 +82,14 @@ def _enrol_page(user: User, form: EnrolForm, status: int = 200):
                            issuer=two_factor.issuer()), status
 
 
+def _settings_page(user: User, code_form=None, off_form=None, status: int = 200):
+    """Two-factor sign-in once it is on: recovery codes left, new codes, turning it off."""
+    return render_template("auth/two_factor.html", user=user, left=two_factor.recovery_codes_left(user),
+                           required=two_factor.required_for(user),
+                           code_form=code_form or EnrolForm(prefix="renew"),
+                           off_form=off_form or TurnOffForm(prefix="off")), status
+
+
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @policy(during_password_change=True)
 def two_factor_setup():
@@ -89,9 +97,7 @@ def two_factor_setup():
     if user.must_change_password:
         return redirect(url_for("auth.change_password"))
     if user.totp_enabled_at is not None:
-        return render_template("auth/two_factor.html", user=user, left=two_factor.recovery_codes_left(user),
-                               required=two_factor.required_for(user), code_form=EnrolForm(prefix="renew"),
-                               off_form=TurnOffForm(prefix="off"))
+        return _settings_page(user)
     form = EnrolForm()
     if form.validate_on_submit():
         codes = two_factor.enable(user, session.get(NEW_SECRET, ""), form.code.data)
@@ -116,9 +122,7 @@ def two_factor_new_codes():
         return render_template("auth/recovery_codes.html", codes=codes, first=False)
     db.session.rollback()
     form.code.errors = form.code.errors or ["That code is not right, or has been used already."]
-    return render_template("auth/two_factor.html", user=user, left=two_factor.recovery_codes_left(user),
-                           required=two_factor.required_for(user), code_form=form,
-                           off_form=TurnOffForm(prefix="off")), 422
+    return _settings_page(user, code_form=form, status=422)
 
 
 @bp.route("/account/two-factor/off", methods=["POST"])
@@ -136,6 +140,4 @@ def two_factor_off():
         audit.security("two_factor.disable_refused", user=user, object_type="user_account", object_id=user.id)
         db.session.commit()
         form.password.errors = ["Your password is not right."]
-    return render_template("auth/two_factor.html", user=user, left=two_factor.recovery_codes_left(user),
-                           required=two_factor.required_for(user), code_form=EnrolForm(prefix="renew"),
-                           off_form=form), 422
+    return _settings_page(user, off_form=form, status=422)

@@ -9,6 +9,7 @@ themselves (retention, reviews, holds, disposal), who takes part, and the audit 
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -67,7 +68,9 @@ def debrief_of(obj, depth: int = 0) -> int | None:
     return None
 
 
+@lru_cache(maxsize=None)
 def _mapped(table: sa.Table):
+    """The class mapped to `table` (the mappings never change once the app is built)."""
     return next((m.class_ for m in Debrief.registry.mappers if m.local_table is table), None)
 
 
