@@ -43,7 +43,9 @@ from app.models.learning import (
     Team,
     Theme,
 )
-from app.models.meeting import Attendance, Invitee, Meeting, MeetingNote
+from app.models.exchange import ExchangeImport, ExchangeLearning
+from app.models.meeting import Attendance, Contribution, Finding, Invitee, Meeting, MeetingNote
+from app.models.quicktime import QuickLearning, Urgency
 from app.models.scoping import (
     DEFAULT_EXCLUSIONS,
     Applies,
@@ -108,6 +110,12 @@ __all__ = [
     "Invitee",
     "Meeting",
     "MeetingNote",
+    "Contribution",
+    "Finding",
+    "ExchangeImport",
+    "ExchangeLearning",
+    "QuickLearning",
+    "Urgency",
     "Offence",
     "Applies",
     "ParallelReview",

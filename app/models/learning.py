@@ -54,9 +54,16 @@ class LearningPoint(db.Model):
     kind: so.Mapped[str] = so.mapped_column(sa.String(16))
     repeat: so.Mapped[str] = so.mapped_column(sa.String(16), default=Repeat.NEW.value)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # A repeat points at the exact earlier learning it repeats: one of ours, or one from another force.
+    repeats_point_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("learning_point.id", ondelete="SET NULL"), index=True)
+    repeats_exchange_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("exchange_learning.id", ondelete="SET NULL"), index=True)
     version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     themes = so.relationship("Theme", secondary=learning_theme, order_by="Theme.name", lazy="selectin")
+    repeats_point = so.relationship("LearningPoint", remote_side="LearningPoint.id", foreign_keys=[repeats_point_id])
+    repeats_exchange = so.relationship("ExchangeLearning", foreign_keys=[repeats_exchange_id])
     evidence = so.relationship("ChronologyEntry", secondary=learning_evidence, backref="learning_points",
                                order_by="ChronologyEntry.entry_date")
     actions = so.relationship("Action", back_populates="learning_point", order_by="Action.id")
@@ -275,6 +282,13 @@ class LearningDocument(db.Model):
     internal_html: so.Mapped[str] = so.mapped_column(sa.Text)
     shared_html: so.Mapped[str] = so.mapped_column(sa.Text)
     dissemination_plan: so.Mapped[str] = so.mapped_column(sa.Text)
+    # What the cover names, typed when issuing (documents issued before these existed leave them empty).
+    summary: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    approved_by: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    distribution: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # The 7-minute briefing frozen with this version: always the shared content.
+    briefing_html: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    briefing_docx: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary)
 
     issued_by = so.relationship("User")
     disseminations = so.relationship("Dissemination", order_by="Dissemination.on", cascade="all, delete-orphan")

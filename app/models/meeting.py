@@ -62,11 +62,14 @@ class Invitee(db.Model):
     is_partner: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     attendance: so.Mapped[str] = so.mapped_column(sa.String(12), default=Attendance.INVITED.value)
     confidentiality_ack_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # Who recorded the acknowledgement: the invitee themselves, or a reviewer on their behalf.
+    confidentiality_ack_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
     invited_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     last_sent_sequence: so.Mapped[int | None] = so.mapped_column()
 
     meeting: so.Mapped[Meeting] = so.relationship(back_populates="invitees")
-    user = so.relationship("User")
+    user = so.relationship("User", foreign_keys=[user_id])
+    confidentiality_ack_by = so.relationship("User", foreign_keys=[confidentiality_ack_by_id])
 
     __table_args__ = (
         _check_in("attendance", Attendance),
@@ -91,3 +94,45 @@ class MeetingNote(db.Model):
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     __table_args__ = (sa.UniqueConstraint("meeting_id", "entry_id", name="uq_meeting_note_entry"),)
+
+
+class Finding(db.Model):
+    """The review's finding against one key question of the terms of reference (by its position and the
+    question's text when written), which the document of learning and actions reports."""
+
+    __tablename__ = "finding"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    debrief_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("debrief.id", ondelete="CASCADE"), index=True)
+    position: so.Mapped[int] = so.mapped_column()
+    question: so.Mapped[str] = so.mapped_column(sa.Text)
+    text: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+    __table_args__ = (sa.UniqueConstraint("debrief_id", "position", name="uq_finding_position"),)
+
+
+class Contribution(db.Model):
+    """An agency's contribution to one key question, sent by a partner or member before the meeting and
+    folded into the findings by a reviewer."""
+
+    __tablename__ = "contribution"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    meeting_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    agency: so.Mapped[str] = so.mapped_column(sa.String(120))
+    position: so.Mapped[int] = so.mapped_column()
+    question: so.Mapped[str] = so.mapped_column(sa.Text)
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    submitted_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    folded_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    folded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    author = so.relationship("User", foreign_keys=[author_id])
+    folded_by = so.relationship("User", foreign_keys=[folded_by_id])
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}

@@ -28,6 +28,7 @@ ERASED = {
     "debrief": ("summary", "occurrence_ref"),
     "chronology_entry": ("summary", "action_taken", "outcome", "significance", "source_ref"),
     "meeting_note": ("expected", "happened", "why_different", "learned"),
+    "contribution": ("text",),
     "learning_document": ("internal_html", "internal_docx"),
 }
 # Rows that are nothing but personal data: deleted whole.
