@@ -147,6 +147,8 @@ def load_config(env: dict | None = None, instance_path: str = "instance") -> dic
         "MARKING": (env.get("MARKING") or DEFAULT_MARKING).strip(),
         "HANDLING_LINE": (env.get("HANDLING_LINE") or DEFAULT_HANDLING).strip(),
         "ORGANISATION_NAME": (env.get("ORGANISATION_NAME") or "").strip(),
+        # The unit that writes and issues documents of learning (their cover and file properties).
+        "UNIT_NAME": (env.get("UNIT_NAME") or "Homicide Prevention Review Team").strip(),
         # Whose bank holidays working-day clocks skip.
         "BANK_HOLIDAYS": nation,
         # Email (meeting invitations, later reminders). No SMTP_HOST: nothing is sent, files can be downloaded.

@@ -148,6 +148,12 @@ def masker() -> Masker:
     return _current_masker()
 
 
+def fresh_masker() -> Masker:
+    """The masker as the database stands at this moment, not as it stood when the request began: for what is
+    frozen (an issued briefing cut to length must be masked before it is cut, with every subject there is)."""
+    return _current_masker()
+
+
 def _current_masker() -> Masker:
     from app.models import Debrief, Subject
 

@@ -64,12 +64,113 @@ def marked_document(landscape: bool = False, margin_mm: int = 18):
         h = part.add_paragraph(cfg["HANDLING_LINE"])
         h.alignment = WD_ALIGN_PARAGRAPH.CENTER
         h.runs[0].font.size = Pt(7.5)
+    page_numbers(section.footer.add_paragraph())
+    properties(doc, title="", author=issuer(), subject=issuer())
     doc.styles["Normal"].font.name = "Arial"
     doc.styles["Normal"].font.size = Pt(10)
     return doc
 
 
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays the pages out."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
+        run = paragraph.add_run()
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text == instruction:
+            code = OxmlElement("w:instrText")
+            code.set(qn("xml:space"), "preserve")
+            code.text = f" {instruction} "
+            run._r.append(code)
+        else:
+            run.text = text
+
+
+def page_numbers(paragraph) -> None:
+    """'Page n of m' in a header or footer paragraph."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    paragraph.add_run("Page ")
+    _field(paragraph, "PAGE")
+    paragraph.add_run(" of ")
+    _field(paragraph, "NUMPAGES")
+    for run in paragraph.runs:
+        run.font.size = Pt(8)
+
+
+def repeat_header(row) -> None:
+    """Mark a table's first row as a header that Word repeats at the top of every page, and keep it whole."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    props = row._tr.get_or_add_trPr()
+    for tag in ("w:tblHeader", "w:cantSplit"):
+        flag = OxmlElement(tag)
+        flag.set(qn("w:val"), "true")
+        props.append(flag)
+
+
+def keep_rows_whole(table) -> None:
+    """No row of the table is split across two pages."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for row in table.rows[1:]:
+        flag = OxmlElement("w:cantSplit")
+        flag.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(flag)
+
+
+def column_widths(table, widths_mm) -> None:
+    """Fixed column widths (Word honours the cell widths; LibreOffice the grid), so text columns get the room."""
+    from docx.shared import Mm
+
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
+
+
+def properties(doc, *, title: str, author: str, subject: str, revision: int | None = None, when=None) -> None:
+    """The file's properties as Word shows them (File > Info): never python-docx's defaults."""
+    cp = doc.core_properties
+    cfg = current_app.config
+    cp.title = title
+    cp.author = author
+    cp.last_modified_by = author
+    cp.subject = subject
+    cp.category = cfg["MARKING"]
+    cp.keywords = f"{cfg['MARKING']}; learning; homicide prevention"
+    cp.comments = cfg["HANDLING_LINE"]
+    if revision:
+        cp.revision = revision
+    if when is not None:
+        cp.created = cp.modified = when.replace(tzinfo=None) if getattr(when, "tzinfo", None) else when
+
+
+def issuer() -> str:
+    """Who a document comes from: the unit and the force, as configured."""
+    cfg = current_app.config
+    return ", ".join(x for x in (cfg["UNIT_NAME"], cfg["ORGANISATION_NAME"]) if x)
+
+
 def docx_bytes(doc) -> bytes:
+    """The Word file, with the force as its company in the extended properties (python-docx leaves it empty)."""
+    from xml.sax.saxutils import escape
+
+    for part in doc.part.package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            blob = part.blob.decode("utf-8")
+            company = escape(current_app.config["ORGANISATION_NAME"] or current_app.config["UNIT_NAME"])
+            part._blob = blob.replace("<Company/>", f"<Company>{company}</Company>").encode("utf-8")
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

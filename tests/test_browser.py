@@ -364,7 +364,10 @@ def test_meeting_attendance_learning_and_shared_document_in_the_browser(app, liv
     assert page.locator('[title="Learning point L1"]').count() == 2
 
     page.goto(f"{live}/debriefs/{d}/document")
-    page.get_by_label("Dissemination plan").fill("7-minute briefing to response teams")
+    page.get_by_label("Summary", exact=True).fill("Contacts across agencies were not connected.")
+    page.get_by_label("Approved by", exact=True).fill("Head of Public Protection")
+    page.get_by_label("Distribution", exact=True).fill("Working group; partners")
+    page.get_by_label("Dissemination plan", exact=True).fill("7-minute briefing to response teams")
     page.get_by_role("button", name="Issue version 1").click()
     page.locator("h2", has_text="Version 1, issued").wait_for()
     text = page.locator("article.document").inner_text()

@@ -249,7 +249,9 @@ def test_disposal_leaves_no_planted_identifier_anywhere_and_the_figures_unchange
         _plant(d)
         db.session.commit()
         d = db.session.get(Debrief, debrief_id)
-        learning.issue_document(d, f"Brief {NAME}'s family first", _actor("reviewer"))
+        learning.issue_document(d, {"plan": f"Brief {NAME}'s family first", "summary": f"{NAME} was not asked.",
+                                     "approved_by": "Head of Public Protection", "distribution": "Board"},
+                                 _actor("reviewer"))
         for action in db.session.scalars(sa.select(Action).where(Action.debrief_id == debrief_id,
                                                                  Action.status.in_(services.UNFINISHED))):
             actions.not_doing(action, _actor("reviewer"), version=action.version, rationale="Superseded.")

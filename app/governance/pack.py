@@ -17,13 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
 
 from app import audit, disclosure
-from app.exports import marked_document
+from app.exports import marked_document, repeat_header
 from app.extensions import db
 from app.governance import action_measures, dashboard
 from app.governance.cohorts import MILESTONES, Scope
 from app.governance.dashboard import Figures
 from app.governance.periods import Period, quarter
-from app.models import BoardPack, Debrief, LearningDocument, LearningKind, LearningPoint
+from app.learning import services as learning_services
+from app.models import BoardPack, Debrief, LearningDocument
 from app.sqltime import uk_date
 
 
@@ -33,7 +34,7 @@ class Pack:
     now: Figures
     before: Figures
     settings: dict
-    issued: list[Debrief]
+    issued: list  # the 7-minute briefings (app.learning.briefing.Briefing) of the versions issued in the quarter
     questions: str
     number: int | None = None
     issued_on: date | None = None
@@ -76,10 +77,6 @@ class Pack:
     def overdue_labels() -> list[str]:
         return [label for k, label in action_measures.COLUMNS if k.startswith("overdue:")]
 
-    @staticmethod
-    def points(debrief: Debrief, kind: LearningKind) -> list[LearningPoint]:
-        return [p for p in debrief.learning_points if p.kind == kind.value]
-
 
 def build(start: date, settings: dict, on: date, questions: str = "") -> Pack:
     q = quarter(start)
@@ -87,19 +84,23 @@ def build(start: date, settings: dict, on: date, questions: str = "") -> Pack:
     now_figures = dashboard.compute(Scope(q), settings, on)
     before_figures = dashboard.compute(Scope(before), settings, on)
     issued_day = uk_date(LearningDocument.issued_at)
-    ids = select(LearningDocument.debrief_id).where(issued_day >= q.start, issued_day <= q.end)
-    issued = list(db.session.scalars(
-        select(Debrief).where(Debrief.id.in_(ids)).order_by(Debrief.reference)
-        .options(selectinload(Debrief.learning_points).selectinload(LearningPoint.themes),
-                 selectinload(Debrief.actions))))
-    return Pack(q, now_figures, before_figures, settings, issued, questions)
+    latest: dict[int, LearningDocument] = {}  # each debrief's last version issued in the quarter
+    for doc in db.session.scalars(select(LearningDocument).join(Debrief)
+                                  .where(issued_day >= q.start, issued_day <= q.end)
+                                  .options(*[defer(getattr(LearningDocument, c)) for c in (
+                                      "internal_docx", "shared_docx", "internal_html", "shared_html",
+                                      "briefing_docx", "briefing_html")])
+                                  .order_by(Debrief.reference, LearningDocument.number)):
+        latest[doc.debrief_id] = doc
+    briefings = [learning_services.issued_briefing(doc) for doc in latest.values()]
+    return Pack(q, now_figures, before_figures, settings, briefings, questions)
 
 
 # ---- the two renderings ---------------------------------------------------------------------------------
 
 def html(pack: Pack) -> str:
     """The pack's body as HTML, pseudonymised whoever asks."""
-    body = render_template("governance/_pack.html", pack=pack, LearningKind=LearningKind, tables=dashboard.TABLES,
+    body = render_template("governance/_pack.html", pack=pack, tables=dashboard.TABLES,
                            milestones=list(MILESTONES))
     return disclosure.mask_html(body)
 
@@ -124,7 +125,7 @@ def docx(pack: Pack) -> bytes:
         for cell, text in zip(t.rows[0].cells, header, strict=True):
             cell.text = str(text)
             cell.paragraphs[0].runs[0].bold = True
-        _repeat_header(t.rows[0])
+        repeat_header(t.rows[0])
         for row in rows:
             for cell, value in zip(t.add_row().cells, row, strict=True):
                 cell.text = "" if value is None else str(value)
@@ -170,16 +171,12 @@ def docx(pack: Pack) -> bytes:
     doc.add_heading("8. Learning issued this quarter", level=1)
     if not pack.issued:
         doc.add_paragraph("No learning document was issued this quarter.")
-    for d in pack.issued:
-        doc.add_heading(f"{d.reference}: 7-minute briefing", level=2)
-        doc.add_paragraph(f"A {d.category.replace('_', ' ')}, {d.context.replace('_', ' ')}, in "
-                          f"{d.incident_date.strftime('%B %Y')}.")
-        for title, items in (("What went well", [p.statement for p in pack.points(d, LearningKind.GOOD_PRACTICE)]),
-                             ("What we learned", [p.statement for p in pack.points(d, LearningKind.IMPROVEMENT)]),
-                             ("What is changing", [f"{a.what} (due {a.due_on.strftime('%d %b %Y')})"
-                                                   for a in d.actions])):
+    for b in pack.issued:
+        doc.add_heading(f"{b.reference}: 7-minute briefing", level=2)
+        doc.add_paragraph(f"{b.headline}. {b.status}")
+        for title, items in b.parts:
             doc.add_paragraph(title).runs[0].bold = True
-            for item in items or ["None recorded."]:
+            for item in items:
                 doc.add_paragraph(item, style="List Bullet")
     doc.add_heading("9. Questions for the board", level=1)
     for line in [q for q in pack.questions.splitlines() if q.strip()] or ["None raised."]:
@@ -187,17 +184,6 @@ def docx(pack: Pack) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return disclosure.mask_docx(buf.getvalue())
-
-
-def _repeat_header(row) -> None:
-    """Mark a table's first row as a header that Word repeats on every page."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    props = row._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    props.append(flag)
 
 
 # ---- issuing -----------------------------------------------------------------------------------------------

@@ -9,18 +9,41 @@ from sqlalchemy import select
 from app import audit, disclosure
 from app.extensions import db
 from app.forms import BaseForm
-from app.learning import bp, content, services
+from app.learning import bp, briefing, content, services
 from app.learning.forms import DisseminationForm, RecipientForm
-from app.models import Debrief, LearningDocument, LearningKind, Role
-from app.permissions import BOARD_ROLES, get_or_404, policy, sees_case_text
-from wtforms import TextAreaField
+from app.models import Debrief, LearningDocument, Role
+from app.permissions import BOARD_ROLES, get_or_404, may_run_debriefs, policy, sees_case_text
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
 class IssueForm(BaseForm):
+    summary = TextAreaField("Summary", validators=[DataRequired("Write the summary the document opens with."),
+                                                   Length(max=4000)],
+                            description="What the debrief found and what will change, in a short paragraph or two. "
+                                        "Use pseudonyms; name no place.")
+    approved_by = StringField("Approved by", validators=[DataRequired("Say who approved this version."),
+                                                         Length(max=200)],
+                              description="Name or role of the approver, e.g. Head of Public Protection.")
+    distribution = TextAreaField("Distribution", validators=[DataRequired("Say who the document goes to."),
+                                                             Length(max=2000)],
+                                 description="Who receives it, e.g. chief officer group; working group; partners.")
     plan = TextAreaField("Dissemination plan", validators=[DataRequired("Say how the learning will reach people."),
                                                            Length(max=3000)],
                          description="e.g. 7-minute briefing to response teams; partner board; training input.")
+    what_to_do = TextAreaField("What to do", validators=[Length(max=1000)],
+                               description="One instruction per line for front-line staff, up to four. "
+                                           "Left empty, the briefing uses three standard ones.")
+    questions = TextAreaField("Questions to discuss", validators=[Length(max=1000)],
+                              description="One question per line, up to four. Left empty, three standard ones.")
+
+    def details(self) -> dict:
+        def lines(text):
+            return [x.strip() for x in (text or "").splitlines() if x.strip()][:4] or None
+
+        return {"plan": self.plan.data.strip(), "summary": self.summary.data.strip(),
+                "approved_by": self.approved_by.data.strip(), "distribution": self.distribution.data.strip(),
+                "what_to_do": lines(self.what_to_do.data), "questions": lines(self.questions.data)}
 
 
 def _internal_requested() -> bool:
@@ -46,11 +69,21 @@ def preview(debrief_id: int):
     debrief = get_or_404(Debrief, debrief_id)
     internal = _internal_requested()
     audit.log_shown("debrief", debrief.id, "document.preview", internal)
-    return _draft_page(get_or_404(Debrief, debrief_id), internal, IssueForm(formdata=None))
+    return _draft_page(debrief, internal, _issue_form_from_last(debrief))
+
+
+def _issue_form_from_last(debrief: Debrief) -> IssueForm:
+    """The next version usually goes to the same people with the same approver: start from the last one's."""
+    last = debrief.documents[-1] if debrief.documents else None
+    if last is None:
+        return IssueForm(formdata=None)
+    return IssueForm(formdata=None, data={"summary": last.summary or "", "approved_by": last.approved_by or "",
+                                          "distribution": last.distribution or "", "plan": last.dissemination_plan})
 
 
 def _draft_page(debrief: Debrief, internal: bool, issue_form: IssueForm, status: int = 200):
-    body = content.html(content.Content(debrief, internal, plan=""), None)
+    details = content.details_of(None, debrief, author=current_user.full_name)
+    body = content.html(content.build(debrief, internal, details), debrief.id)
     return render_template("learning/document_page.html", debrief=debrief, body=body, issued=None,
                            internal=internal, issue_form=issue_form, recipient_form=None,
                            dissemination_form=None), status
@@ -63,7 +96,7 @@ def issue(debrief_id: int):
     form = IssueForm()
     if not form.validate_on_submit():
         return _draft_page(debrief, False, form, 422)
-    number = services.issue_document(debrief, form.plan.data.strip(), current_user._get_current_object()).number
+    number = services.issue_document(debrief, form.details(), current_user._get_current_object()).number
     flash(f"Version {number} issued. It will not change, whatever is edited later.", "success")
     return redirect(url_for("learning.issued", debrief_id=debrief_id, number=number))
 
@@ -117,13 +150,49 @@ def disseminate(debrief_id: int, number: int):
     return redirect(url_for("learning.issued", debrief_id=debrief_id, number=number) + "#dissemination")
 
 
-@bp.route("/debriefs/<int:debrief_id>/briefing")
+@bp.route("/debriefs/<int:debrief_id>/briefing", endpoint="briefing")
 @policy(*BOARD_ROLES)
-def briefing(debrief_id: int):
-    """The one-page 7-minute briefing for front-line staff: always the shared (pseudonymised) content."""
+def briefing_latest(debrief_id: int):
+    """The briefing of the latest issued version; before any is issued, the review team sees the draft."""
     debrief = get_or_404(Debrief, debrief_id)
+    if debrief.documents:
+        return redirect(url_for("learning.issued_briefing", debrief_id=debrief_id,
+                                number=debrief.documents[-1].number))
     audit.log_shown("debrief", debrief.id, "briefing.view")
+    drafts = may_run_debriefs()
     disclosure.pseudonymise_response()
+    body = None
+    if drafts:
+        details = content.details_of(None, debrief)
+        body = briefing.html(briefing.build(debrief, details), debrief.id)
+    return render_template("learning/briefing.html", debrief=debrief, body=body, issued=None, recipient_form=None)
+
+
+@bp.route("/debriefs/<int:debrief_id>/document/<int:number>/briefing")
+@policy(*BOARD_ROLES)
+def issued_briefing(debrief_id: int, number: int):
+    """The briefing frozen with an issued version: it never changes, whatever is edited later."""
     debrief = get_or_404(Debrief, debrief_id)
-    c = content.Content(debrief, False, plan="")
-    return render_template("learning/briefing.html", debrief=debrief, c=c, LearningKind=LearningKind)
+    doc = _document(debrief, number)
+    audit.log_shown("learning_document", doc.id, "briefing.view")
+    disclosure.pseudonymise_response()
+    return render_template("learning/briefing.html", debrief=debrief, body=doc.briefing_html, issued=doc,
+                           recipient_form=RecipientForm(formdata=None))
+
+
+@bp.route("/debriefs/<int:debrief_id>/document/<int:number>/briefing.docx", methods=["POST"])
+@policy(*BOARD_ROLES)
+def briefing_download(debrief_id: int, number: int):
+    debrief = get_or_404(Debrief, debrief_id)
+    doc = _document(debrief, number)
+    form = RecipientForm()
+    if not form.validate_on_submit() or not doc.briefing_docx:
+        flash("Say who the briefing is for before downloading it.", "error")
+        return redirect(url_for("learning.issued_briefing", debrief_id=debrief_id, number=number)), 303
+    audit.disclosure("learning_document", doc.id, recipient=form.recipient.data, action="briefing.download",
+                     reason="7-minute briefing (shared version)")
+    db.session.commit()
+    name = f"{debrief.reference}-7-minute-briefing-v{number}.docx"
+    return Response(doc.briefing_docx,
+                    mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -33,7 +33,9 @@ def home():
     sections = queries.sections_for(user)
     if queries.LISTING_SECTIONS.intersection(sections):
         audit.log_consultation("debrief", None, action="home.view")
-    context = {}
+    context = {"quick_overdue": queries.quick_time_overdue(user)}
+    if context["quick_overdue"] and not queries.LISTING_SECTIONS.intersection(sections):
+        audit.log_consultation("debrief", None, action="home.view")
     if "working_group" in sections:
         context["wg"] = queries.working_group_counts(user)
     if "reviewer" in sections:
@@ -77,7 +79,8 @@ def print_marking():
     marking, handling = _css_string(cfg["MARKING"]), _css_string(cfg["HANDLING_LINE"])
     css = (f"@page {{\n"
            f"  @top-center {{ content: {marking}; font: 700 9pt system-ui, sans-serif; letter-spacing: .06em; }}\n"
-           f"  @bottom-left {{ content: {marking} \"  \" {handling}; font: 7.5pt system-ui, sans-serif; }}\n"
-           f"  @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt system-ui, sans-serif; }}\n"
+           f"  @bottom-left {{ content: {marking} \"  \" {handling}; font: 7.5pt system-ui, sans-serif; width: 80%; }}\n"
+           f"  @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt system-ui, sans-serif; "
+           f"width: 20%; white-space: nowrap; }}\n"
            f"}}\n")
     return css, 200, {"Content-Type": "text/css; charset=utf-8", "Cache-Control": "no-cache"}

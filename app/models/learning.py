@@ -289,6 +289,7 @@ class LearningDocument(db.Model):
     # The 7-minute briefing frozen with this version: always the shared content.
     briefing_html: so.Mapped[str | None] = so.mapped_column(sa.Text)
     briefing_docx: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary)
+    briefing_parts: so.Mapped[str | None] = so.mapped_column(sa.Text)  # JSON: the same, for the board pack
 
     issued_by = so.relationship("User")
     disseminations = so.relationship("Dissemination", order_by="Dissemination.on", cascade="all, delete-orphan")

@@ -125,6 +125,7 @@ def upgrade():
         batch_op.add_column(sa.Column('distribution', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('briefing_html', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('briefing_docx', sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column('briefing_parts', sa.Text(), nullable=True))
 
     with op.batch_alter_table('learning_point', schema=None) as batch_op:
         batch_op.add_column(sa.Column('repeats_point_id', sa.Integer(), nullable=True))
@@ -146,6 +147,7 @@ def downgrade():
         batch_op.drop_column('repeats_point_id')
 
     with op.batch_alter_table('learning_document', schema=None) as batch_op:
+        batch_op.drop_column('briefing_parts')
         batch_op.drop_column('briefing_docx')
         batch_op.drop_column('briefing_html')
         batch_op.drop_column('distribution')

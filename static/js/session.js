@@ -133,7 +133,7 @@
     }
     sessionStorage.removeItem(KEY);
     var lost = [];
-    var first = null;
+    var first = null, anyField = null;
     kept.forms.forEach(function (k) {
       var form = (k.id && document.getElementById(k.id)) ||
         Array.from(document.forms).find(function (f) { return formKey(f).action === k.action && k.action; });
@@ -145,11 +145,17 @@
         var els = form.querySelectorAll("[name='" + CSS.escape(pair[0]) + "']");
         els.forEach(function (el) {
           if (el.type === "checkbox" || el.type === "radio") { el.checked = el.value === pair[1] || el.checked; }
-          else if (el.type !== "file") { el.value = pair[1]; if (!first && el.type !== "hidden") { first = el; } }
+          else if (el.type !== "file") {
+            // Focus goes to the first field whose text differs from what the page came with: what was typed.
+            if (!first && el.type !== "hidden" && el.value !== pair[1]) { first = el; }
+            if (!anyField && el.type !== "hidden") { anyField = el; }
+            el.value = pair[1];
+          }
         });
       });
     });
     if (lost.length) { showLost(lost); }
+    first = first || anyField;
     if (first) { first.focus(); }
     announce("info", "Your session had ended. What you typed has been put back: check it and save again.");
   }
