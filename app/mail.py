@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -34,6 +36,26 @@ def build(to: str, subject: str, body: str, attachments: list[tuple[str, str, by
         maintype, subtype = mimetype.split(";")[0].split("/")
         params = dict(p.strip().split("=", 1) for p in mimetype.split(";")[1:])
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename, params=params)
+    return stamp(msg)
+
+
+def message_id_domain() -> str | None:
+    """The domain of the sender's address, else the host of BASE_URL (the server's name); None lets the standard
+    library use this machine's name."""
+    cfg = current_app.config
+    domain = cfg["MAIL_FROM"].rpartition("@")[2].strip(" >")
+    if domain and "@" in cfg["MAIL_FROM"] and domain != "localhost":
+        return domain
+    return urlsplit(cfg["BASE_URL"]).hostname or None
+
+
+def stamp(msg: EmailMessage) -> EmailMessage:
+    """Every message carries Date (UTC) and a unique Message-ID (RFC 5322 asks for both; spam filters and mail
+    archives rely on them). Called where messages are built and again as they are sent, so none leaves without."""
+    if msg["Date"] is None:
+        msg["Date"] = formatdate(localtime=False)
+    if msg["Message-ID"] is None:
+        msg["Message-ID"] = make_msgid(domain=message_id_domain())
     return msg
 
 
@@ -48,5 +70,5 @@ def send(messages: list[EmailMessage]) -> int:
         if cfg["SMTP_USERNAME"]:
             smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"])
         for msg in messages:
-            smtp.send_message(msg)
+            smtp.send_message(stamp(msg))
     return len(messages)

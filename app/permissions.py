@@ -205,3 +205,24 @@ def may_govern_action(user=None) -> bool:
     """Not doing, reopening, effectiveness review and partner follow-up: the review team or working group."""
     user = user if user is not None else current_user
     return user.has_role(Role.REVIEWER, Role.WORKING_GROUP)
+
+
+# ---- partners and the confidentiality terms (domain brief §4, the debrief meeting) --------------
+
+def must_acknowledge_first(debrief_id: int, user=None) -> bool:
+    """A partner sees a debrief's case material only once they have acknowledged the confidentiality terms of its
+    meeting (themselves, or a reviewer on their behalf). True for a partner taking part in the debrief who has
+    not; False for everyone else, including a partner the debrief is not shared with (its pages answer 404).
+    One query; `app.meetings.confidentiality` applies it to every route under a debrief."""
+    from app.models import Invitee, Meeting
+
+    user = user if user is not None else current_user
+    if not user.has_role(Role.PARTNER) or user.has_role(*SEE_ALL_DEBRIEFS):
+        return False
+    acked = (select(Invitee.id).join(Meeting, Meeting.id == Invitee.meeting_id)
+             .where(Meeting.debrief_id == debrief_id, Invitee.user_id == user.id,
+                    Invitee.confidentiality_ack_at.is_not(None)))
+    taking_part = select(DebriefParticipant.user_id).where(DebriefParticipant.debrief_id == debrief_id,
+                                                           DebriefParticipant.user_id == user.id)
+    taking, acknowledged = db.session.execute(select(taking_part.exists(), acked.exists())).one()
+    return bool(taking) and not bool(acknowledged)

@@ -293,6 +293,25 @@ def make_debrief(app):
     return build
 
 
+def acknowledged_partner(app, debrief_id: int, username: str) -> None:
+    """Invite a partner to the debrief's meeting (scheduled a week ahead if there is none) with the confidentiality
+    terms acknowledged: a partner reads a debrief's case material only then (app.meetings.confidentiality)."""
+    from datetime import datetime, timedelta, timezone
+
+    from app.meetings import services as meetings
+    from app.models import Debrief, User
+
+    with app.test_request_context():
+        debrief = db.session.get(Debrief, debrief_id)
+        if debrief.meeting is None:
+            meetings.schedule(debrief, {"starts_at": datetime.now(timezone.utc) + timedelta(days=7),
+                                        "duration_minutes": 60, "venue": "Room 1", "online_link": None,
+                                        "chair": None, "note_taker": None}, version=0)
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        meetings.acknowledge(meetings.invite_user(debrief.meeting, user), user)
+        db.session.remove()
+
+
 def run_in_threads(count: int, work) -> list[BaseException]:
     """Run `work(n)` in `count` threads at once; return what any of them raised."""
     import threading

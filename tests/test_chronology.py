@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.extensions import db
 from app.models import Agency, AuditEvent, ChronologyEntry, Debrief
-from tests.conftest import DaysFromToday, login
+from tests.conftest import DaysFromToday, acknowledged_partner, login
 
 HX = {"HX-Request": "true"}
 
@@ -250,6 +250,8 @@ def test_participants_read_the_chronology_with_names_replaced(app, client, new_c
         services.add_participant(db.session.get(Debrief, d),
                                  db.session.scalar(sa.select(User).where(User.username == "viewer")),
                                  db.session.scalar(sa.select(User).where(User.username == "builder")))
+    if role == "partner":
+        acknowledged_partner(app, d, "viewer")
     login(client, "viewer")
     with app.app_context():
         eid = db.session.scalar(sa.select(ChronologyEntry.id))

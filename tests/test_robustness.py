@@ -56,7 +56,7 @@ def case(app, make_user, make_debrief):
                "subject_id": db.session.scalar(sa.select(Subject.id).where(Subject.debrief_id == d.id)),
                "point_id": db.session.scalar(sa.select(LearningPoint.id).where(LearningPoint.debrief_id == d.id)),
                "number": 1, "extension_id": 1, "review_type": "dardr", "user_id": 1, "item_id": 1, "import_id": 1, "chart": "volumes", "pack_id": 1,
-               "hold_id": 1, "disposal_id": 1}
+               "hold_id": 1, "disposal_id": 1, "invitee_id": 1, "position": 1, "contribution_id": 1}
         db.session.remove()
     return ids
 

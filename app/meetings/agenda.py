@@ -18,6 +18,11 @@ def key_issues(debrief: Debrief) -> list[ChronologyEntry]:
     return entries(debrief, Filters(flag="key_issue"))
 
 
+def good_practice(debrief: Debrief) -> list[ChronologyEntry]:
+    """The chronology entries flagged good practice: the agenda's "Good practice to recognise"."""
+    return entries(debrief, Filters(flag="good_practice"))
+
+
 @bp.route("/debriefs/<int:debrief_id>/meeting/agenda")
 @policy(*CASE_READERS)
 def agenda(debrief_id: int):
@@ -25,7 +30,7 @@ def agenda(debrief_id: int):
     audit.log_consultation("debrief", debrief_id, action="meeting.agenda")
     debrief = get_or_404(Debrief, debrief_id)
     return render_template("meetings/agenda.html", debrief=debrief, meeting=debrief.meeting,
-                           params=debrief.parameters, issues=key_issues(debrief))
+                           params=debrief.parameters, issues=key_issues(debrief), good=good_practice(debrief))
 
 
 def _notes_page(debrief: Debrief, status: int = 200, forms: dict | None = None, conflicts: dict | None = None):

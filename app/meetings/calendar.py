@@ -2,7 +2,9 @@
 
 One UID per meeting for its whole life; SEQUENCE rises whenever the time or
 place changes, so calendars update the event they already hold; a cancellation
-is METHOD:CANCEL with STATUS:CANCELLED. Times are in Europe/London with the
+is METHOD:CANCEL with STATUS:CANCELLED. Taking one person off the meeting sends
+that person alone a METHOD:CANCEL for the same UID, with a higher SEQUENCE and
+only them as ATTENDEE (RFC 5546 §3.2.5), so their calendar drops it. Times are in Europe/London with the
 time zone defined in the file. The text carries the reference and a link only.
 """
 from __future__ import annotations
@@ -18,9 +20,11 @@ from app.models import Meeting, utcnow
 LONDON = ZoneInfo("Europe/London")
 
 
-def ics(meeting: Meeting, reference: str, invitee=None) -> bytes:
+def ics(meeting: Meeting, reference: str, invitee=None, *, cancel_for_invitee: bool = False) -> bytes:
+    """The meeting as a calendar file; `cancel_for_invitee`: the cancellation sent to `invitee` alone when they
+    are taken off the meeting (the caller has already raised the meeting's SEQUENCE)."""
     cfg = current_app.config
-    cancelled = meeting.cancelled_at is not None
+    cancelled = meeting.cancelled_at is not None or cancel_for_invitee
     cal = Calendar()
     cal.add("prodid", "-//Homicide prevention debriefs//EN")
     cal.add("version", "2.0")

@@ -83,3 +83,26 @@ class NoteForm(BaseForm):
 
     def data_for_service(self) -> dict:
         return {k: (self[k].data or "").strip() or None for k in ("expected", "happened", "why_different", "learned")}
+
+
+class AcknowledgeForm(BaseForm):
+    """"I acknowledge": where to go afterwards travels with it."""
+    next = HiddenField()
+
+
+class ContributionForm(BaseForm):
+    text = TextAreaField("Your agency's contribution", validators=[
+        DataRequired("Write your agency's contribution, or leave this question for others."), Length(max=5000)],
+        description="Facts and learning from your agency's contact, by role, never by name.")
+    version = HiddenField()
+
+
+class FindingForm(BaseForm):
+    text = TextAreaField("The review's finding", validators=[Optional(), Length(max=10000)],
+                         description="What the document of learning will say against this question.")
+    version = HiddenField()
+
+
+class FoldForm(BaseForm):
+    """Fold one contribution into the finding: the version the reviewer read travels with it."""
+    version = HiddenField()

@@ -1,14 +1,28 @@
 """The debrief meeting. Each function owns its transaction and its audit rows."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app import audit, mail
 from app.extensions import db
 from app.versioning import StaleEdit, apply_edit
 from app.meetings.calendar import ics
-from app.models import Attendance, Debrief, DebriefParticipant, Invitee, Meeting, Role, User, utcnow
+from app.models import (
+    Attendance,
+    Contribution,
+    Debrief,
+    DebriefParticipant,
+    Finding,
+    Invitee,
+    Meeting,
+    Role,
+    User,
+    utcnow,
+)
 
 MEETING_FIELDS = ("starts_at", "duration_minutes", "venue", "online_link", "chair", "note_taker")
 # Changes that invitees' calendars must follow.
@@ -109,8 +123,9 @@ def invite_external(meeting: Meeting, *, name: str, agency: str, email: str | No
     return invitee
 
 
-def record_attendance(meeting: Meeting, values: dict[int, str], acks: set[int]) -> list[str]:
-    """Attendance for each invitee, and which partners acknowledged the confidentiality terms."""
+def record_attendance(meeting: Meeting, values: dict[int, str], acks: set[int], actor: User | None = None) -> list[str]:
+    """Attendance for each invitee, and which partners acknowledged the confidentiality terms. An acknowledgement
+    ticked here is recorded as made by `actor` (the reviewer) on the partner's behalf."""
     _refuse_under_iopc_hold(db.session.get(Debrief, meeting.debrief_id))
     changed = []
     for invitee in meeting.invitees:
@@ -121,19 +136,93 @@ def record_attendance(meeting: Meeting, values: dict[int, str], acks: set[int]) 
         acked = invitee.id in acks
         if invitee.is_partner and acked != (invitee.confidentiality_ack_at is not None):
             invitee.confidentiality_ack_at = utcnow() if acked else None
+            invitee.confidentiality_ack_by_id = actor.id if acked and actor else None
             changed.append("confidentiality_ack_at")
+            audit.alteration("invitee", invitee.id, ["confidentiality_ack_at", "confidentiality_ack_by_id"],
+                             action="meeting.acknowledge_on_behalf" if acked else "meeting.acknowledge_withdrawn")
     if changed:
         audit.alteration("debrief", meeting.debrief_id, sorted(set(changed)), action="meeting.attendance")
         db.session.commit()
     return changed
 
 
-def acknowledge(invitee: Invitee) -> None:
-    """A partner confirms, for themselves, the confidentiality terms of the meeting."""
+def acknowledge(invitee: Invitee, by: User | None = None) -> None:
+    """A partner confirms the confidentiality terms of the meeting: for themselves (`by` is None or the partner),
+    or a reviewer records it on their behalf (`by` the reviewer). Who and when are kept."""
     if invitee.confidentiality_ack_at is None:
         invitee.confidentiality_ack_at = utcnow()
-        audit.alteration("invitee", invitee.id, ["confidentiality_ack_at"], action="meeting.acknowledge")
+        invitee.confidentiality_ack_by_id = by.id if by is not None else invitee.user_id
+        on_behalf = by is not None and by.id != invitee.user_id
+        audit.alteration("invitee", invitee.id, ["confidentiality_ack_at", "confidentiality_ack_by_id"],
+                         action="meeting.acknowledge_on_behalf" if on_behalf else "meeting.acknowledge")
         db.session.commit()
+
+
+def invitation_of(debrief: Debrief, user: User) -> Invitee | None:
+    meeting = debrief.meeting
+    if meeting is None:
+        return None
+    return next((i for i in meeting.invitees if i.user_id == user.id), None)
+
+
+# ---- taking someone off the meeting -------------------------------------------------
+
+@dataclass
+class Removed:
+    name: str
+    emailed: bool | None  # None: no email was due (no address, no email server, or the meeting is over)
+    access_removed: bool
+
+
+def remove_invitee(invitee: Invitee, reference: str) -> Removed:
+    """Take one person off the meeting. Their calendar gets a cancellation of its own (same UID, a higher
+    SEQUENCE, only them as attendee) when they have an address and email is set up; an account that could see
+    the debrief only because of the invitation loses that access. The removal stands even if the email server
+    cannot be reached (the caller says so): keeping someone on to protect an email would keep their access."""
+    meeting = invitee.meeting
+    debrief_id = meeting.debrief_id
+    name, invitee_id = invitee.name, invitee.id
+    already_told = meeting.cancelled_at is not None and invitee.last_sent_sequence == meeting.sequence
+    email_due = bool(invitee.email and mail.configured() and not already_told and meeting.starts_at > utcnow())
+    message = None
+    if email_due:
+        # The meeting's SEQUENCE rises, so a later invitation to this person supersedes the cancellation; the
+        # others' copies are unchanged, so theirs stay current rather than being sent again.
+        previous = meeting.sequence
+        meeting.sequence += 1
+        for other in meeting.invitees:
+            if other.id != invitee.id and other.last_sent_sequence == previous:
+                other.last_sent_sequence = meeting.sequence
+        message = mail.build(invitee.email, f"Debrief meeting {reference}: cancelled for you",
+                             f"You have been taken off the debrief meeting for {reference}. The attached "
+                             f"cancellation removes it from your calendar.", [
+                                 (f"{reference}-debrief-meeting.ics", "text/calendar; method=CANCEL; charset=utf-8",
+                                  ics(meeting, reference, invitee, cancel_for_invitee=True))],
+                             debrief_id=debrief_id)
+    access_removed = False
+    if invitee.user_id is not None:
+        row = db.session.get(DebriefParticipant, (debrief_id, invitee.user_id))
+        # Rows the invitation made carry no `added_by`; a debrief shared with the person by a reviewer does.
+        if row is not None and row.added_by_id is None:
+            db.session.delete(row)
+            access_removed = True
+            audit.alteration("debrief", debrief_id, ["participants"], action="meeting.uninvite_access")
+    audit.erasure("invitee", invitee_id, ["name", "agency", "email", "attendance", "confidentiality_ack_at"],
+                  action="meeting.remove_invitee")
+    meeting.invitees.remove(invitee)
+    db.session.commit()
+    emailed = None
+    if message is not None:
+        try:
+            mail.send([message])
+        except OSError:
+            current_app.logger.warning("meeting %s: the cancellation for a removed invitee was not sent", meeting.id)
+            emailed = False
+        else:
+            emailed = True
+            audit.disclosure("invitee", invitee_id, recipient=f"invitee {invitee_id}", action="meeting.email_cancel")
+            db.session.commit()
+    return Removed(name=name, emailed=emailed, access_removed=access_removed)
 
 
 def send_invitations(meeting: Meeting, reference: str) -> int:
@@ -197,5 +286,113 @@ def save_note(meeting: Meeting, entry_id: int, data: dict, version: int) -> list
     if changed:
         db.session.flush()
         audit.alteration("meeting_note", note.id, changed)
+        db.session.commit()
+    return changed
+
+
+# ---- agencies' contributions and the findings per key question ---------------------------------
+
+class MeetingHeld(Exception):
+    """Contributions are sent before the meeting; once it has been held they are closed."""
+
+
+CONTRIBUTIONS_CLOSED = ("The meeting has been held, so contributions are closed. Send anything further to the "
+                        "review team.")
+
+
+def contributions_open(meeting: Meeting) -> bool:
+    return meeting.starts_at > utcnow()
+
+
+def key_questions(debrief: Debrief) -> list[str]:
+    return debrief.parameters.questions if debrief.parameters else []
+
+
+def contributions(meeting: Meeting, author_id: int | None = None) -> list[Contribution]:
+    """The meeting's contributions (one author's, if given), by question and in the order they came."""
+    stmt = select(Contribution).where(Contribution.meeting_id == meeting.id)
+    if author_id is not None:
+        stmt = stmt.where(Contribution.author_id == author_id)
+    return list(db.session.scalars(stmt.order_by(Contribution.position, Contribution.submitted_at, Contribution.id)))
+
+
+def findings(debrief_id: int) -> dict[int, Finding]:
+    return {f.position: f for f in db.session.scalars(select(Finding).where(Finding.debrief_id == debrief_id))}
+
+
+def open_contribution(meeting: Meeting, author_id: int, position: int) -> Contribution | None:
+    """The author's contribution to one question that is not folded yet: the one they may still edit."""
+    return db.session.scalar(select(Contribution).where(
+        Contribution.meeting_id == meeting.id, Contribution.author_id == author_id, Contribution.position == position,
+        Contribution.folded_at.is_(None)).order_by(Contribution.id.desc()).limit(1))
+
+
+def save_contribution(meeting: Meeting, invitee: Invitee, author: User, position: int, question: str, text: str,
+                      version: int) -> Contribution:
+    """Send or change the author's contribution to one key question; version 0 means a new one. Refused once the
+    meeting has been held, and (StaleEdit) when what the author saw has changed or been folded meanwhile."""
+    if not contributions_open(meeting):
+        raise MeetingHeld(CONTRIBUTIONS_CLOSED)
+    current = open_contribution(meeting, author.id, position)
+    agency = invitee.agency or (author.agency.name if author.agency else "Force")
+    record, changed = apply_edit(current, lambda: Contribution(
+        meeting_id=meeting.id, author_id=author.id, agency=agency, position=position, question=question,
+        version=1), ("text",), {"text": text}, version)
+    if changed:
+        record.submitted_at = utcnow()
+        db.session.flush()
+        (audit.collection if version == 0 else audit.alteration)("contribution", record.id, changed,
+                                                                 action="meeting.contribute")
+        db.session.commit()
+    return record
+
+
+def fold(contribution: Contribution, actor: User, question: str, version: int) -> Finding:
+    """Add a contribution to the finding for its question (created with the question's text if there is none)
+    and mark it folded, by whom and when. StaleEdit if it changed, or was folded, since the reviewer loaded it."""
+    if contribution.folded_at is not None or contribution.version != version:
+        raise StaleEdit(contribution)
+    finding = db.session.scalar(select(Finding).where(Finding.debrief_id == contribution_debrief(contribution),
+                                                      Finding.position == contribution.position))
+    addition = f"{contribution.agency}: {contribution.text.strip()}"
+    if finding is None:
+        finding = Finding(debrief_id=contribution_debrief(contribution), position=contribution.position,
+                          question=question, text=addition, version=1)
+        db.session.add(finding)
+    else:
+        finding.text = f"{finding.text.rstrip()}\n\n{addition}" if (finding.text or "").strip() else addition
+        finding.question = question
+        finding.version += 1
+    contribution.folded_at = utcnow()
+    contribution.folded_by_id = actor.id
+    contribution.version += 1
+    try:
+        db.session.flush()
+    except IntegrityError:  # another reviewer created the finding at the same moment
+        db.session.rollback()
+        raise StaleEdit(None) from None
+    audit.alteration("finding", finding.id, ["text"], action="meeting.fold")
+    audit.alteration("contribution", contribution.id, ["folded_at", "folded_by_id"], action="meeting.fold")
+    db.session.commit()
+    return finding
+
+
+def contribution_debrief(contribution: Contribution) -> int:
+    return db.session.scalar(select(Meeting.debrief_id).where(Meeting.id == contribution.meeting_id))
+
+
+def save_finding(debrief: Debrief, position: int, question: str, text: str | None, version: int) -> list[str]:
+    """The review's finding against one key question; version 0 means none written yet."""
+    finding = db.session.scalar(select(Finding).where(Finding.debrief_id == debrief.id, Finding.position == position))
+    finding, changed = apply_edit(finding, lambda: Finding(debrief_id=debrief.id, position=position, question=question,
+                                                           version=1), ("text",), {"text": text}, version)
+    if changed:
+        finding.question = question
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            raise StaleEdit(None) from None
+        audit.alteration("finding", finding.id, changed, action="meeting.finding")
         db.session.commit()
     return changed
