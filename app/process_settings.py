@@ -37,6 +37,9 @@ TIMELINESS = [
                730, "Shown on the dashboard: how many documents were issued within it."),
     SettingDef("recent_final_days", "Closed and Not progressed columns: days shown", "int", 30, 1, 3650,
                "Older cards stay in the full list of debriefs."),
+    SettingDef("quick_time_hours", "Quick-time learning: hours to share it", "int", 48, 1, 720,
+               "The deadline a reviewer is offered for sharing urgent learning, counted from when it is recorded. "
+               "The reviewer may choose another; unshared learning past its deadline shows as overdue."),
 ]
 
 

@@ -78,8 +78,21 @@ class ActionForm(BaseForm):
         self.owner_user_id.choices = [SelectChoice("", "— a team or agency instead —")] + [
             SelectChoice(u.id, u.full_name) for u in users]
         self.owner_team_id.choices = [SelectChoice("", "— a person instead —")] + [
-            SelectChoice(t.id, t.name) for t in teams]
+            SelectChoice(t.id, t.name if t.email else f"{t.name} (no contact address)") for t in teams]
         self.theme_ids.choices = [SelectChoice(t.id, t.name) for t in themes]
+        self._warn_about_teams_without_address(teams)
+
+    NO_ADDRESS = "This team has no contact address: it will get no reminders or notices."
+
+    def _warn_about_teams_without_address(self, teams) -> None:
+        """Beside the owner field: a team with no contact address is never reminded or told of a decision."""
+        base = type(self).owner_team_id.kwargs.get("description", "")
+        chosen = next((t for t in teams if t.id == self.owner_team_id.data), None)
+        if chosen is not None and not chosen.email:
+            self.owner_team_id.description = f"{self.NO_ADDRESS} An administrator adds it on the Teams page."
+        elif any(not t.email for t in teams):
+            self.owner_team_id.description = (f"{base} A team marked “no contact address” will get no reminders "
+                                              "or notices.")
 
     def validate_due_on(self, field):
         if field.data and field.data < today() and field.data != self.current_due:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app import audit
+from app import audit, notices
 from app.actions import bp, services
 from app.actions.forms import (
     ActionDetailsForm,
@@ -194,7 +194,7 @@ def lifecycle(action_id: int, step: str):
     if not form.validate_on_submit():
         return _step_failed(action, form, 422, step)
     try:
-        service(action, current_user, version=submitted_version(form), **{keyword: form.comment.data or ""})
+        told = service(action, current_user, version=submitted_version(form), **{keyword: form.comment.data or ""})
     except StaleEdit:
         action = _fresh(action_id)
         form.version.data = action.version
@@ -203,7 +203,7 @@ def lifecycle(action_id: int, step: str):
         db.session.rollback()
         form.comment.errors = [*form.comment.errors, refused.message]
         return _step_failed(get_or_404(Action, action_id), form, 422, step)
-    message = f"{action.reference(action.debrief_row.reference)} {done}."
+    message = f"{action.reference(action.debrief_row.reference)} {done}." + notices.told(told)
     return _step_done(action, message)
 
 
@@ -263,8 +263,8 @@ def decide_extension(action_id: int, extension_id: int, decision: str):
     if not form.validate_on_submit():
         return _extension_failed(action, ext, form, 422)
     try:
-        services.decide_extension(action, ext, current_user, version=submitted_version(form),
-                                  approve=decision == "approve", note=form.note.data or "")
+        told = services.decide_extension(action, ext, current_user, version=submitted_version(form),
+                                         approve=decision == "approve", note=form.note.data or "")
     except StaleEdit:
         action = _fresh(action_id)
         form.version.data = action.version
@@ -274,7 +274,7 @@ def decide_extension(action_id: int, extension_id: int, decision: str):
         form.note.errors = [*form.note.errors, refused.message]
         return _extension_failed(get_or_404(Action, action_id), db.session.get(Extension, extension_id), form, 422)
     return _step_done(action, f"Extension for {action.reference(action.debrief_row.reference)} "
-                              f"{'approved' if decision == 'approve' else 'refused'}.")
+                              f"{'approved' if decision == 'approve' else 'refused'}." + notices.told(told))
 
 
 def _extension_failed(action, ext, form, status, conflict=False):

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app import audit
+from app.actions import notices
 from app.debriefs.timeliness import today
 from app.extensions import db
 from app.models import (Action, ActionNote, ActionStatus, Extension, ExtensionDecision, NoteKind, Role, Team, Theme,
@@ -95,7 +96,8 @@ def sign_off(action: Action, actor, *, version: int, comment: str) -> None:
     _save(action, ["status"], "action.sign_off")
 
 
-def send_back(action: Action, actor, *, version: int, comment: str) -> None:
+def send_back(action: Action, actor, *, version: int, comment: str) -> str:
+    """Back to in progress with the working group's comment; returns how the owner was told (app.notices)."""
     check(action, version)
     if action.status != COMPLETED:
         raise Refused("Only a completed action can be sent back.")
@@ -103,6 +105,7 @@ def send_back(action: Action, actor, *, version: int, comment: str) -> None:
         raise Refused("Say what is still needed, so the owner knows what to do.", "comment")
     _set_status(action, actor, IN_PROGRESS, NoteKind.SENT_BACK, comment)
     _save(action, ["status"], "action.send_back")
+    return notices.sent_back(action)  # after the commit: a failure to send leaves the decision as it is
 
 
 def not_doing(action: Action, actor, *, version: int, rationale: str) -> None:
@@ -146,7 +149,8 @@ def request_extension(action: Action, actor, *, version: int, new_due: date, rea
     return ext
 
 
-def decide_extension(action: Action, ext: Extension, actor, *, version: int, approve: bool, note: str) -> None:
+def decide_extension(action: Action, ext: Extension, actor, *, version: int, approve: bool, note: str) -> str:
+    """Approve or refuse; returns how the owner was told (app.notices)."""
     check(action, version)
     if ext.decision != ExtensionDecision.PENDING.value:
         raise StaleEdit(action)  # someone decided it first: show the action as it is now
@@ -162,6 +166,7 @@ def decide_extension(action: Action, ext: Extension, actor, *, version: int, app
           f"Extension to {ext.new_due:%d %b %Y} {'approved' if approve else 'refused'}."
           + (f" {ext.decision_note}" if ext.decision_note else ""))
     _save(action, fields, "action.extension_decision")
+    return notices.extension_decided(action, approve, ext.old_due, ext.new_due)  # after the commit
 
 
 DETAIL_FIELDS = ("what", "milestones", "owner_user_id", "owner_team_id", "accountable_lead", "department",

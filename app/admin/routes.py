@@ -170,6 +170,9 @@ def process():
             if d.kind == "bool":
                 new_values[d.key] = "1" in request.form.getlist(d.key)
                 continue
+            if d.key not in request.form:  # not on the page that was sent (opened before it was added): kept
+                new_values[d.key] = values[d.key]
+                continue
             raw = (request.form.get(d.key) or "").strip()
             try:
                 number = int(raw)

@@ -168,6 +168,19 @@ def _next_date(debrief: Debrief, now: datetime) -> NextDate | None:
     return min(candidates, key=lambda n: (n.due, n.label), default=None)
 
 
+# ---- quick-time learning not shared by its deadline ---------------------------------------
+
+def quick_time_overdue(user) -> list:
+    """Overdue quick-time learning the user owns or whose debrief they lead (one query, whatever the data)."""
+    from app.models import Role
+    from app.permissions import BOARD_ROLES
+    from app.quicktime import services as quicktime
+
+    if not user.has_role(*BOARD_ROLES) or user.roles == frozenset({Role.BOARD}):
+        return []
+    return quicktime.overdue_for(user)
+
+
 # ---- members and partners: their actions and the debriefs they take part in --------------
 
 @dataclass
