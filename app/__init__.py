@@ -237,12 +237,14 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.chronology import bp as chronology_bp
     from app.debriefs import bp as debriefs_bp
+    from app.exchange import bp as exchange_bp
     from app.governance import bp as governance_bp
     from app.learning import bp as learning_bp
     from app.scoping import bp as scoping_bp
     from app.main import bp as main_bp
     from app.meetings import bp as meetings_bp
     from app.records import bp as records_bp
+    from app.quicktime import bp as quicktime_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -254,5 +256,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(actions_bp)
     app.register_blueprint(governance_bp)
     app.register_blueprint(records_bp)
+    app.register_blueprint(exchange_bp)
+    app.register_blueprint(quicktime_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(auditlog_bp, url_prefix="/audit")

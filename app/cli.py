@@ -20,6 +20,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(audit_anchor)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    app.cli.add_command(exchange_export)
 
 
 @click.command("seed-demo")
@@ -220,3 +221,21 @@ def restore(archive, yes):
                          "match" if not differences else "differ")
     if failed or differences:
         click.get_current_context().exit(1)
+
+
+@click.command("exchange-export")
+@click.option("--recipient", required=True, help="Who the file is for (recorded in the audit log and the file).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the JSON file.")
+@with_appcontext
+def exchange_export(recipient, out):
+    """Write this force's issued learning, anonymised, as a learning exchange file (audited as a disclosure)."""
+    from pathlib import Path
+
+    from app.exchange import services
+
+    if not recipient.strip():
+        raise click.ClickException("Say who the file is for (--recipient).")
+    text = services.export(recipient)
+    Path(out).write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {out} for {recipient.strip()}.")

@@ -182,7 +182,8 @@ def learning_points(scope: Scope, start: date | None = None, end: date | None = 
     """Learning points recorded in the period (their UK day), of debriefs matching the scope."""
     on = uk_date(LearningPoint.created_at)
     period = Period("custom", start or scope.period.start, end or scope.period.end, "")
-    return (select(LearningPoint.id, LearningPoint.debrief_id, LearningPoint.repeat, on.label("on"))
+    return (select(LearningPoint.id, LearningPoint.debrief_id, LearningPoint.repeat, LearningPoint.repeats_point_id,
+                   LearningPoint.repeats_exchange_id, on.label("on"))
             .join(Debrief, Debrief.id == LearningPoint.debrief_id)
             .where(*scope.within_utc(LearningPoint.created_at, period), *scope.debrief_conditions()))
 

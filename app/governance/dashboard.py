@@ -128,8 +128,12 @@ def _people(f: Figures):
              ["Police contact before the incident", p["police"].value, p["police"].of, _pct(p["police"])],
              ["Dissemination recorded for the issued document", f.dissemination["done"].value,
               f.dissemination["done"].of, _pct(f.dissemination["done"])],
+             ["Quick-time learning overdue now (not shared by its deadline)",
+              f.dissemination["quick_overdue"].value, "", ""],
              ["Repeat learning (learning points)", f.themes["repeat"].value, f.themes["repeat"].of,
-              _pct(f.themes["repeat"])]])
+              _pct(f.themes["repeat"])],
+             ["Repeat learning tied to the exact earlier learning", f.themes["repeat_linked"].value,
+              f.themes["repeat"].of, _pct(measures.Figure(f.themes["repeat_linked"].value, None, f.themes["repeat"].of))]])
 
 
 def _agencies(f: Figures):

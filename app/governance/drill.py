@@ -13,7 +13,7 @@ from sqlalchemy import func, null, select
 from app.extensions import db
 from app.governance import action_measures, cohorts
 from app.governance.cohorts import MILESTONES, Scope
-from app.models import FLAGS, STAGE_ORDER, Agency, Debrief, Repeat, Stage, Theme
+from app.models import FLAGS, STAGE_ORDER, Agency, Debrief, Stage, Theme
 from app.models.learning import learning_theme
 
 LIMIT = 500
@@ -95,8 +95,14 @@ def drill(scope: Scope, args: dict, targets: dict[str, int], on: date) -> Drill:
                 learning_theme.c.theme_id == theme)
             title = f"Learning on the theme {db.session.scalar(select(Theme.name).where(Theme.id == theme)) or '?'}, {p}"
         elif measure == "repeat":
-            stmt = stmt.where(lp.c.repeat != Repeat.NEW.value)
-            title = f"Repeat learning recorded in {p}"
+            from app.governance.measures import repeats_earlier
+
+            if answer == "linked":
+                stmt = stmt.where(lp.c.repeats_point_id.is_not(None) | lp.c.repeats_exchange_id.is_not(None))
+                title = f"Repeat learning tied to the earlier learning it repeats, recorded in {p}"
+            else:
+                stmt = stmt.where(repeats_earlier(lp))
+                title = f"Repeat learning recorded in {p}"
         return Drill("debriefs", title, "Learning points", stmt)
     if measure == "issued":
         rows = cohorts.documents_issued(scope).subquery()
@@ -109,6 +115,11 @@ def drill(scope: Scope, args: dict, targets: dict[str, int], on: date) -> Drill:
             stmt = stmt.where(rows.c.id.in_(done) if answer == "yes" else rows.c.id.not_in(done))
         return Drill("debriefs", f"Learning documents first issued in {p}"
                      + _answer(answer, "dissemination recorded"), None, stmt)
+    if measure == "quicktime":
+        from app.quicktime.services import overdue_by_debrief
+
+        return Drill("debriefs", "Debriefs with quick-time learning not shared by its deadline, now",
+                     "Overdue", overdue_by_debrief(scope.debrief_conditions()))
     if measure == "actions":
         col = args.get("column")
         labels = {**dict(action_measures.COLUMNS), "overdue": "Overdue"}

@@ -242,11 +242,20 @@ def themes(scope: Scope) -> dict:
              "trend": [trend.get(t, {}).get(month_number(a), 0) for _, a, _ in months]}
             for t in set(freq) | set(trend)]
     rows.sort(key=lambda r: (-r["count"].value, -sum(r["trend"]), r["theme"]))
-    total, repeats = db.session.execute(
-        select(func.count(), func.count().filter(lp.c.repeat != Repeat.NEW.value))).one()
+    linked = (lp.c.repeats_point_id.is_not(None)) | (lp.c.repeats_exchange_id.is_not(None))
+    total, repeats, tied = db.session.execute(
+        select(func.count(), func.count().filter(repeats_earlier(lp)), func.count().filter(linked))).one()
     return {"rows": rows, "months": [a.strftime("%b %y") for _, a, _ in months],
             "repeat": _share(repeats, total, {"measure": "repeat"}),
+            "repeat_linked": Figure(tied, {"measure": "repeat", "answer": "linked"}),
             "points": Figure(total, {"measure": "learning"})}
+
+
+def repeats_earlier(lp):
+    """A learning point repeats earlier learning when it says so, or is tied to the exact earlier point (ours,
+    or another force's)."""
+    return ((lp.c.repeat != Repeat.NEW.value) | lp.c.repeats_point_id.is_not(None)
+            | lp.c.repeats_exchange_id.is_not(None))
 
 
 def _months(period: Period) -> list[tuple[str, date, date]]:
@@ -264,8 +273,14 @@ def dissemination(scope: Scope) -> dict:
     """Of the debriefs whose document was first issued in the period, how many recorded dissemination."""
     issued = cohorts.documents_issued(scope).subquery()
     done = (select(LearningDocument.debrief_id).join(Dissemination, Dissemination.document_id == LearningDocument.id))
-    n, with_dissemination = db.session.execute(
-        select(func.count(), func.count().filter(issued.c.id.in_(done)))).one()
+    # Quick-time learning overdue now (not shared by its deadline) rides on the same query: as for actions
+    # overdue, what stands today, for the scope's category and context whatever the period.
+    from app.quicktime.services import overdue_count
+
+    n, with_dissemination, quick_overdue = db.session.execute(
+        select(func.count(), func.count().filter(issued.c.id.in_(done)),
+               overdue_count(scope.debrief_conditions()))).one()
     return {"issued": Figure(n, {"measure": "issued"}),
-            "done": _share(with_dissemination, n, {"measure": "issued", "answer": "yes"})}
+            "done": _share(with_dissemination, n, {"measure": "issued", "answer": "yes"}),
+            "quick_overdue": Figure(quick_overdue, {"measure": "quicktime"})}
 

@@ -51,3 +51,17 @@ class DisseminationForm(BaseForm):
 
 class RecipientForm(BaseForm):
     recipient = StringField("Recipient", validators=[DataRequired("Say who it is for."), Length(max=200)])
+
+
+class RepeatLinkForm(BaseForm):
+    """Tie a learning point to the exact earlier learning it repeats (one form per suggestion, prefixed)."""
+    target = HiddenField()
+    repeat = RadioField("What happened to the earlier learning?",
+                        choices=[SelectChoice(v, label) for v, label in Repeat.choices() if v != Repeat.NEW.value],
+                        validators=[InputRequired("Say whether the earlier action is still open or did not work.")])
+    version = HiddenField()
+
+
+class VersionForm(BaseForm):
+    """A button that changes a record: only the version the user saw travels with it."""
+    version = HiddenField()

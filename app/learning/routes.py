@@ -9,12 +9,12 @@ from app.chronology.services import entries
 from app.extensions import db
 from app.forms import submitted_version
 from app.htmx import is_htmx
-from app.learning import bp, services
+from app.learning import bp, repeats, services
 from app.actions.forms import ActionForm
 from app.actions.routes_item import plan_form
 from app.learning.forms import LearningForm
 from app.models import Debrief, LearningPoint, Role
-from app.permissions import BOARD_ROLES, get_or_404, policy
+from app.permissions import BOARD_ROLES, get_or_404, may_run_debriefs, policy
 
 
 def _learning_form(debrief: Debrief, formdata=None, **kwargs) -> LearningForm:
@@ -35,12 +35,34 @@ def _point(debrief: Debrief, point_id: int) -> LearningPoint:
     return point
 
 
+def _earlier(form, debrief: Debrief, point: LearningPoint | None = None) -> dict:
+    """What the form's earlier-learning panel shows: ranked possible repeats once there is a statement, else the
+    learning sharing a chosen theme."""
+    theme_ids = [t for t in (form.theme_ids.data or []) if isinstance(t, int)]
+    statement = form.statement.data or ""
+    if statement.strip() and form.kind.data != "good_practice":
+        return {"suggestions": repeats.suggest(statement, theme_ids, debrief.id, current_user,
+                                               before=point.created_at if point else None,
+                                               exclude_point_id=point.id if point else None),
+                "earlier": [], "chosen": True}
+    return {"earlier": services.earlier_learning(theme_ids, current_user, debrief.id), "suggestions": None,
+            "chosen": bool(theme_ids)}
+
+
 def _page(debrief: Debrief, status: int = 200, form=None, action_forms=None):
     form = form or _learning_form(debrief)
-    earlier = services.earlier_learning(form.theme_ids.data or [], current_user, debrief.id)
     forms = {p.id: _action_form(f"a{p.id}") for p in debrief.learning_points} | (action_forms or {})
+    points = list(debrief.learning_points)
+    linked, repeated_in = repeats.links_for(points, current_user)
+    possible = {}
+    if may_run_debriefs():  # the review team is offered possible repeats of the points not yet linked
+        possible = repeats.suggest_many([(p.id, p.statement, [t.id for t in p.themes], p.created_at) for p in points
+                                         if p.kind == "improvement"
+                                         and not (p.repeats_point_id or p.repeats_exchange_id)], debrief.id,
+                                        current_user, limit=3)
     return render_template("learning/page.html", debrief=debrief, form=form, action_forms=forms,
-                           earlier=earlier), status
+                           linked=linked, repeated_in=repeated_in, possible=possible,
+                           **_earlier(form, debrief)), status
 
 
 @bp.route("/debriefs/<int:debrief_id>/learning", methods=["GET", "POST"])
@@ -65,10 +87,18 @@ def page(debrief_id: int):
 def earlier(debrief_id: int):
     """Earlier learning sharing a theme: a fragment that follows the themes chosen in the form."""
     debrief = get_or_404(Debrief, debrief_id)
-    theme_ids = [int(t) for t in request.args.getlist("theme_ids") if t.isdigit()]
-    points = services.earlier_learning(theme_ids, current_user, debrief.id)
+    theme_ids = [int(t) for t in request.args.getlist("theme_ids") if t.isdigit() and len(t) < 10]
+    statement = (request.args.get("statement") or "")[:3000]
+    point_arg = request.args.get("point", "")
+    point = _point(debrief, int(point_arg)) if point_arg.isdigit() and len(point_arg) < 10 else None
     audit.log_consultation("learning_point", None, action="learning.earlier")
-    html = render_template("learning/_earlier.html", points=points, chosen=bool(theme_ids))
+    if statement.strip() and request.args.get("kind") != "good_practice":
+        html = render_template("learning/_earlier.html", chosen=True, suggestions=repeats.suggest(
+            statement, theme_ids, debrief.id, current_user, before=point.created_at if point else None,
+            exclude_point_id=point.id if point else None))
+    else:
+        html = render_template("learning/_earlier.html", chosen=bool(theme_ids), suggestions=None,
+                               points=services.earlier_learning(theme_ids, current_user, debrief.id))
     if is_htmx():
         return html
     return redirect(url_for("learning.page", debrief_id=debrief_id))
@@ -85,10 +115,11 @@ def edit(debrief_id: int, point_id: int):
         form.theme_ids.data = [t.id for t in point.themes]
         form.entry_ids.data = [e.id for e in point.evidence]
         return render_template("learning/edit.html", debrief=debrief, point=point, form=form,
-                               earlier=services.earlier_learning(form.theme_ids.data, current_user, debrief.id))
+                               **_earlier(form, debrief, point))
     form = _learning_form(debrief, request.form)
     if not form.validate_on_submit():
-        return render_template("learning/edit.html", debrief=debrief, point=point, form=form, earlier=[]), 422
+        return render_template("learning/edit.html", debrief=debrief, point=point, form=form,
+                               **_earlier(form, debrief, point)), 422
     try:
         services.update_learning(point, form.data_for_service(), submitted_version(form))
     except services.StaleEdit:
