@@ -109,7 +109,27 @@ def seed_debriefs(actor_username: str = "reviewer") -> int:
             _demo_meeting(debrief, days_after_incident=min(21 + 3 * n % 20, days_ago - 1))
             _demo_learning(debrief, issue=stage_index(path[-1]) > stage_index("learning"), finished=path[-1] == "closed",
                            n=n)
+        if path[-1] == "monitoring":
+            _demo_quick_time(debrief, actor)
+        if path[-1] == "debrief":
+            _demo_upcoming_meeting(debrief)
+    _demo_repeats(actor)
     return len(DEMO_DEBRIEFS)
+
+
+def _demo_repeats(actor) -> None:
+    """The same learning was found in three debriefs: each is linked to the earlier one the suggestions rank
+    first, with the repeat they propose (earlier actions still open, or closed and it happened again)."""
+    from app.learning import repeats
+    from app.models import LearningPoint
+
+    points = db.session.scalars(select(LearningPoint).where(LearningPoint.kind == "improvement")
+                                .order_by(LearningPoint.created_at, LearningPoint.id)).all()
+    for point in points:
+        found = repeats.suggest(point.statement, [t.id for t in point.themes], point.debrief_id, actor,
+                                before=point.created_at, exclude_point_id=point.id)
+        if found and not found[0].from_another_force:
+            repeats.link(point, db.session.get(LearningPoint, found[0].id), found[0].default_repeat, point.version)
 
 
 def stage_index(stage: str) -> int:
@@ -173,6 +193,8 @@ def _demo_learning(debrief, issue: bool, finished: bool, n: int) -> None:
         "due_on": today() + timedelta(days=45)})
     for action in (first, member, partner):  # raised some weeks before they fall due
         action.raised_on = min(today(), action.due_on - timedelta(days=60))
+    for point in debrief.learning_points:  # recorded the day after the meeting, so older cases' learning is earlier
+        point.created_at = debrief.meeting.starts_at + timedelta(days=1)
     db.session.commit()
     reviewer = users.get("reviewer")
     if finished:
@@ -188,7 +210,38 @@ def _demo_learning(debrief, issue: bool, finished: bool, n: int) -> None:
         actions.owner_update(member, reviewer, version=member.version, status="in_progress",
                              note="Two of five briefings delivered.", note_on=today(), evidence="", evidence_link="")
     if issue:
-        services.issue_document(debrief, "7-minute briefing to response teams; item at the partnership board.", None)
+        services.issue_document(debrief, {
+            "plan": "7-minute briefing to response teams; item at the partnership board.",
+            "summary": "The debrief found that risk information held by two agencies was not brought together "
+                       "before the incident. It recognises prompt safeguarding by the ambulance crew and sets "
+                       "actions on risk assessment and information sharing.",
+            "approved_by": "Detective Superintendent, Head of Public Protection",
+            "distribution": "Chief officer group; homicide prevention working group; partner agencies through "
+                            "the community safety partnership; response and neighbourhood supervisors"}, reviewer)
+
+
+def _demo_quick_time(debrief, actor) -> None:
+    """Quick-time learning: one shared within its deadline, one past its deadline and not yet shared."""
+    from datetime import timedelta
+
+    from app.debriefs.timeliness import today
+    from app.models import User, utcnow
+    from app.quicktime import services as quicktime
+
+    owner = db.session.scalar(select(User).where(User.username == "reviewer2")) or actor
+    shared, _ = quicktime.record(debrief, {
+        "urgency": "process", "statement": "The domestic incident form does not prompt officers to ask about "
+        "recent health disclosures: brief response supervisors now.", "audience": "Response supervisors",
+        "owner_user_id": owner.id, "share_by": utcnow() - timedelta(days=20)}, actor)
+    quicktime.record_sharing(shared, {"shared_on": today() - timedelta(days=21), "shared_method": "briefing",
+                                      "shared_audience": "Response supervisors, all areas",
+                                      "shared_by": "Review team"}, shared.version, actor)
+    overdue, _ = quicktime.record(debrief, {
+        "urgency": "risk", "statement": "Bail conditions are not being checked before release under "
+        "investigation in domestic cases: tell custody sergeants.", "audience": "Custody sergeants",
+        "owner_user_id": owner.id, "share_by": utcnow() - timedelta(hours=6)}, actor)
+    shared.created_at, overdue.created_at = utcnow() - timedelta(days=22), utcnow() - timedelta(days=2)
+    db.session.commit()
 
 
 def _demo_meeting(debrief, days_after_incident: int) -> None:
@@ -211,6 +264,41 @@ def _demo_meeting(debrief, days_after_incident: int) -> None:
     meetings.invite_external(meeting, name="Demo Housing Officer", agency="Housing", email=None)
     meetings.record_attendance(meeting, {i.id: "attended" for i in meeting.invitees},
                                {i.id for i in meeting.invitees if i.is_partner})
+    # The member's agency contribution to the first key question, sent before the meeting and folded into the
+    # review's finding for that question.
+    from app.models import Contribution
+
+    questions = meetings.key_questions(debrief)
+    reviewer = db.session.scalar(select(User).where(User.username == "reviewer"))
+    if member and reviewer and questions:
+        contribution = Contribution(meeting_id=meeting.id, author_id=member.id, agency="Police", position=1,
+                                    question=questions[0], submitted_at=start - timedelta(days=2), text=(
+                                        "Two earlier domestic incidents were recorded; the second DASH risk "
+                                        "assessment was not reviewed by a supervisor."))
+        db.session.add(contribution)
+        db.session.flush()
+        meetings.fold(contribution, reviewer, questions[0], contribution.version)
+
+
+def _demo_upcoming_meeting(debrief) -> None:
+    """A meeting in three days with the demo member and partner invited: the partner sees the confidentiality
+    terms before any case material, and both may send their agency's contribution to the key questions."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from app.debriefs.timeliness import today
+    from app.meetings import services as meetings
+    from app.models import User
+
+    day = today() + timedelta(days=3)
+    start = datetime.combine(day, time(14, 0), tzinfo=ZoneInfo("Europe/London")).astimezone(ZoneInfo("UTC"))
+    meetings.schedule(debrief, {"starts_at": start, "duration_minutes": 120, "venue": "Room 2, Headquarters",
+                                "online_link": None, "chair": "Head of Public Protection",
+                                "note_taker": "Review team assistant"}, version=0)
+    for username in ("member", "partner"):
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user:
+            meetings.invite_user(debrief.meeting, user)
 
 
 def _demo_scoping(debrief, actor, full: bool) -> None:

@@ -58,12 +58,14 @@ EXPORTS = {
     "chronology.export": [{"recipient": "Crawl", "version": v, "format": f} for v in ("internal", "shared")
                           for f in ("csv", "docx")],
     "learning.download": [{"recipient": "Crawl"}, {"recipient": "Crawl", "version": "internal"}],
+    "learning.briefing_download": [{"recipient": "Crawl"}],
     "actions.export": [{"recipient": "Crawl"}],
     "actions.pack_docx": [{"recipient": "Crawl"}],
     "auditlog.export": [{"recipient": "Crawl"}],
     "governance.download": [{"recipient": "Crawl"}],  # every chart's data: see the dashboard crawl below
     "governance.pack_docx": [{"recipient": "Crawl"}],
     "governance.pack_issue": [{"questions": "Crawl"}],  # issues (a redirect), or is refused
+    "exchange.export": [{"recipient": "Crawl"}],
 }
 
 
@@ -121,7 +123,8 @@ def planted(app, smtp_server):
     from app.debriefs import services as debriefs
     from app.learning import services as learning
     from app.meetings import services as meetings
-    from app.models import Action, ChronologyEntry, Debrief, LearningDocument, Meeting, ReviewType, SubjectRole, User
+    from app.models import (Action, ChronologyEntry, Debrief, Invitee, LearningDocument, Meeting, ReviewType,
+                            SubjectRole, User)
     from app.scoping import services as scoping
 
     controller, _ = smtp_server
@@ -149,6 +152,20 @@ def planted(app, smtp_server):
                                 reason=PHRASES[0], actor=users["reviewer"])
         meeting = db.session.scalar(sa.select(Meeting).where(Meeting.debrief_id == d.id))
         meetings.invite_external(meeting, name="Crawl Invitee", agency="Housing", email="housing@example.org")
+        # The member and the partner are invited (the partner has acknowledged the confidentiality terms, so the
+        # crawl reads the case material as they do), each with a contribution, and the review has findings.
+        from app.models import Contribution, Finding
+
+        for name in ("member", "partner"):
+            invitation = meetings.invite_user(meeting, users[name])
+            meetings.acknowledge(invitation, users[name])
+            db.session.add(Contribution(meeting_id=meeting.id, author_id=users[name].id, agency="Crawl agency",
+                                        position=1, question="Q", text="C"))
+        if not db.session.scalar(sa.select(Finding.id).where(Finding.debrief_id == d.id)):  # the demo has one
+            db.session.add(Finding(debrief_id=d.id, position=1, question="Q", text="F"))
+        db.session.commit()
+        contribution_id = db.session.scalar(sa.select(Contribution.id))
+        invitee_id = db.session.scalar(sa.select(Invitee.id).where(Invitee.user_id == users["partner"].id))
         mine = db.session.scalar(sa.select(Action).where(Action.debrief_id == d.id,
                                                          Action.owner_user_id == users["member"].id))
         extension = actions.request_extension(mine, users["member"], version=mine.version,
@@ -171,7 +188,8 @@ def planted(app, smtp_server):
                "point_id": d.learning_points[0].id, "extension_id": extension.id, "review_type": "dardr",
                "user_id": users["member"].id, "item_id": 1, "import_id": 1, "reference": d.reference,
                "chart": "volumes", "pack_id": pack.id, "quarter": this_quarter.strftime("%Y-%m"),
-               "hold_id": 1, "disposal_id": 1}
+               "hold_id": 1, "disposal_id": 1, "invitee_id": invitee_id, "position": 1,
+               "contribution_id": contribution_id}
         db.session.remove()
     return ids, planted_columns
 

@@ -13,6 +13,12 @@ from tests.test_chronology import make_entries
 from tests.test_chronology_transfer import _docx_text
 
 
+
+def issue_fields(plan: str) -> dict:
+    """Everything the issue form asks for."""
+    return {"plan": plan, "summary": "What the debrief found.", "approved_by": "Head of Public Protection",
+            "distribution": "Working group; partners"}
+
 def theme_id(app, name="Risk assessment"):
     with app.app_context():
         return db.session.scalar(sa.select(Theme.id).where(Theme.name == name))
@@ -116,7 +122,7 @@ def test_issued_version_is_frozen_and_the_learning_gate_needs_one(app, client, l
     assert r.status_code == 422 and "an issued version of the document" in r.get_data(as_text=True)
     r = client.post_form(f"/debriefs/{learning}/document/issue", {"plan": ""}, token_from=f"/debriefs/{learning}/document")
     assert r.status_code == 422
-    r = client.post_form(f"/debriefs/{learning}/document/issue", {"plan": "7-minute briefing to response teams"},
+    r = client.post_form(f"/debriefs/{learning}/document/issue", issue_fields("7-minute briefing to response teams"),
                          token_from=f"/debriefs/{learning}/document")
     assert r.status_code == 302
     lp = point_id(app, learning)
@@ -129,7 +135,7 @@ def test_issued_version_is_frozen_and_the_learning_gate_needs_one(app, client, l
                                              {"recipient": "Working group"},
                                              token_from=f"/debriefs/{learning}/document/1").data)
     assert "Original learning" in body and "Changed afterwards" not in body
-    client.post_form(f"/debriefs/{learning}/document/issue", {"plan": "Again"}, token_from=f"/debriefs/{learning}/document")
+    client.post_form(f"/debriefs/{learning}/document/issue", issue_fields("Again"), token_from=f"/debriefs/{learning}/document")
     assert "Changed afterwards" in client.get(f"/debriefs/{learning}/document/2").get_data(as_text=True)
     assert move(client, learning, "monitoring", from_stage="learning").status_code == 200
 
@@ -142,7 +148,7 @@ def test_internal_version_has_names_for_reviewers_and_shared_has_none(app, clien
         add_subject(db.session.get(Debrief, learning), role=SubjectRole.VICTIM, real_name="Ulla Hiddensurname",
                     date_of_birth=None)
     add_point(client, learning, "Ulla Hiddensurname was not asked about her safety", themes=[theme_id(app)])
-    client.post_form(f"/debriefs/{learning}/document/issue", {"plan": "Share with Hiddensurname's GP practice"},
+    client.post_form(f"/debriefs/{learning}/document/issue", issue_fields("Share with Hiddensurname's GP practice"),
                      token_from=f"/debriefs/{learning}/document")
     internal, _, _ = _docx_text(client.post_form(f"/debriefs/{learning}/document/1/download?version=internal",
                                                  {"recipient": "Review team file"},
@@ -172,7 +178,7 @@ def test_briefing_and_dissemination_log(app, client, learning):
     add_point(client, learning, "Calls were not linked", themes=[theme_id(app)])
     html = client.get(f"/debriefs/{learning}/briefing").get_data(as_text=True)
     assert "7-minute briefing" in html and "Good joint working with housing" in html and "Calls were not linked" in html
-    client.post_form(f"/debriefs/{learning}/document/issue", {"plan": "Briefing"}, token_from=f"/debriefs/{learning}/document")
+    client.post_form(f"/debriefs/{learning}/document/issue", issue_fields("Briefing"), token_from=f"/debriefs/{learning}/document")
     r = client.post_form(f"/debriefs/{learning}/document/1/dissemination", {"method": "briefing",
                                                                             "audience": "North response teams",
                                                                             "on": date.today().isoformat(),
@@ -193,7 +199,7 @@ def test_board_and_working_group_read_learning_but_cannot_add_it(app, client, ne
                          token_from=f"/debriefs/{d}/learning")
     assert r.status_code == 403
     assert client.get(f"/debriefs/{d}/document").status_code == 403
-    assert client.post_form(f"/debriefs/{d}/document/issue", {"plan": "x"}, token_from="/").status_code == 403
+    assert client.post_form(f"/debriefs/{d}/document/issue", issue_fields("x"), token_from="/").status_code == 403
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LearningPoint)) == 0
 
@@ -206,7 +212,7 @@ def test_shared_document_names_action_owners_who_are_staff(app, client, learning
         f"a{lp}-what": "Update the policy", f"a{lp}-owner_user_id": str(owner),
         f"a{lp}-due_on": (date.today() + timedelta(days=30)).isoformat(), f"a{lp}-priority": "medium",
         f"a{lp}-scope": "force"}, token_from=f"/debriefs/{learning}/learning")
-    client.post_form(f"/debriefs/{learning}/document/issue", {"plan": "Briefing"}, token_from=f"/debriefs/{learning}/document")
+    client.post_form(f"/debriefs/{learning}/document/issue", issue_fields("Briefing"), token_from=f"/debriefs/{learning}/document")
     shared, _, _ = _docx_text(client.post_form(f"/debriefs/{learning}/document/1/download", {"recipient": "Board"},
                                                token_from=f"/debriefs/{learning}/document/1").data)
     internal, _, _ = _docx_text(client.post_form(f"/debriefs/{learning}/document/1/download?version=internal",

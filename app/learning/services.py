@@ -69,6 +69,9 @@ def update_learning(point: LearningPoint, data: dict, version: int) -> list[str]
     if changed:
         for k in ("statement", "kind", "repeat"):
             setattr(point, k, data[k])
+        if data["repeat"] == Repeat.NEW.value and (point.repeats_point_id or point.repeats_exchange_id):
+            point.repeats_point_id = point.repeats_exchange_id = None  # new learning repeats nothing
+            changed += ["repeats_point_id", "repeats_exchange_id"]
         point.themes, point.evidence = themes, entries
         point.version += 1
         audit.alteration("learning_point", point.id, changed)
@@ -109,24 +112,53 @@ def add_action(debrief: Debrief, point: LearningPoint | None, data: dict) -> Act
 REPEAT_CHOICES = list(Repeat)
 
 
-def issue_document(debrief: Debrief, plan: str, actor):
-    """Freeze the document as it stands now: internal and shared copies, Word and page, with the next number."""
-    from app.learning import content
+def issue_document(debrief: Debrief, details: dict, actor):
+    """Freeze the document as it stands now with the next number: internal and shared copies as Word files and
+    pages, and the 7-minute briefing that belongs to this version (shared content, page and Word file).
+
+    `details`: plan, summary, approved_by, distribution, and optionally what_to_do and questions (lists of
+    lines) for the briefing."""
+    from app.learning import briefing, content, word
     from app.models import LearningDocument
 
     number = (db.session.scalar(select(func.max(LearningDocument.number))
                                 .where(LearningDocument.debrief_id == debrief.id)) or 0) + 1
-    internal, shared = content.Content(debrief, True, plan), content.Content(debrief, False, plan)
-    doc = LearningDocument(debrief_id=debrief.id, number=number, issued_by_id=actor.id if actor else None,
-                           internal_docx=content.docx(internal, number), shared_docx=content.docx(shared, number),
-                           internal_html=content.html(internal, number), shared_html=content.html(shared, number),
-                           dissemination_plan=plan)
+    now = utcnow()
+    meta = content.IssueDetails(number=number, issued_at=now, author=actor.full_name if actor else "",
+                                approved_by=details["approved_by"], distribution=details["distribution"],
+                                summary=details["summary"], plan=details["plan"])
+    internal, shared = content.build(debrief, True, meta), content.build(debrief, False, meta)
+    brief = briefing.build(debrief, meta, details.get("what_to_do"), details.get("questions"))
+    doc = LearningDocument(debrief_id=debrief.id, number=number, issued_at=now,
+                           issued_by_id=actor.id if actor else None,
+                           internal_docx=word.render(internal, debrief.id), shared_docx=word.render(shared, debrief.id),
+                           internal_html=content.html(internal, debrief.id),
+                           shared_html=content.html(shared, debrief.id),
+                           dissemination_plan=details["plan"], summary=details["summary"],
+                           approved_by=details["approved_by"], distribution=details["distribution"],
+                           briefing_html=briefing.html(brief, debrief.id),
+                           briefing_docx=briefing.docx(brief, debrief.id),
+                           briefing_parts=briefing.frozen(brief, debrief.id))
     db.session.add(doc)
     db.session.flush()
     audit.record("alteration", "document.issue", object_type="learning_document", object_id=doc.id,
-                 fields=["internal_docx", "shared_docx"], user=actor)
+                 fields=["internal_docx", "shared_docx", "briefing_docx"], user=actor)
     db.session.commit()
     return doc
+
+
+def issued_briefing(doc):
+    """The 7-minute briefing of an issued version as it was issued; a version issued before briefings were kept
+    with it gets one drawn from its debrief now, marked as such."""
+    from app.learning import briefing, content
+
+    kept = briefing.thawed(doc.briefing_parts) if doc.briefing_parts else None
+    if kept is not None:
+        return kept
+    debrief = db.session.get(Debrief, doc.debrief_id)
+    drawn = briefing.build(debrief, content.details_of(doc, debrief))
+    drawn.status = "Drawn from the debrief as it stands: this version was issued before briefings were kept."
+    return drawn
 
 
 def record_dissemination(doc, *, method: str, audience: str, on, by: str) -> None:
