@@ -210,6 +210,36 @@ def smtp_server():
     controller.stop()
 
 
+MAIL_BASE = "https://hpd.example.police.uk"  # the BASE_URL links in mail point to while `inbox` is in use
+
+
+@pytest.fixture
+def inbox(app, smtp_server):
+    """Mail configured to go to the loopback server; the list of what it received."""
+    controller, handler = smtp_server
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="debriefs@force.example",
+                      BASE_URL=MAIL_BASE)
+    return handler.messages
+
+
+def received(messages) -> list[tuple[str, str, str]]:
+    """(recipient, subject, plain body) of each message, in arrival order."""
+    import email
+    from email import policy as email_policy
+
+    out = []
+    for rcpts, raw in messages:
+        msg = email.message_from_bytes(raw, policy=email_policy.default)
+        (rcpt,) = rcpts
+        assert msg["To"] == rcpt
+        # As a mail client shows them: a subject that fits on one line may be folded straight after
+        # "Subject:", and unfolding leaves the space that any client drops; SMTP carries CRLF line ends.
+        subject = str(msg["Subject"]).lstrip()
+        body = msg.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+        out.append((rcpt, subject, body))
+    return out
+
+
 # ---- builders -------------------------------------------------------------------
 
 @pytest.fixture

@@ -4,37 +4,19 @@ and a team at its contact address, sent after the decision is committed; a mail 
 decision as it is. A team with no contact address is warned about on the teams page and beside the owner field."""
 from __future__ import annotations
 
-import email
 from datetime import date, timedelta
-from email import policy as email_policy
 
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Action, AuditEvent, Debrief
-from tests.conftest import login, team_id
+from tests.test_action_lifecycle import as_user, post
+from tests.conftest import MAIL_BASE, team_id, received
 from tests.live import free_port
 
-BASE = "https://hpd.example.police.uk"
+BASE = MAIL_BASE
 NO_ADDRESS = "This team has no contact address: it will get no reminders or notices."
-
-
-@pytest.fixture
-def inbox(app, smtp_server):
-    controller, handler = smtp_server
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="debriefs@force.example",
-                      BASE_URL=BASE)
-    return handler.messages
-
-
-def received(messages):
-    out = []
-    for rcpts, raw in messages:
-        msg = email.message_from_bytes(raw, policy=email_policy.default)
-        body = msg.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
-        out.append((rcpts[0], str(msg["Subject"]).strip(), body))
-    return out
 
 
 @pytest.fixture
@@ -59,16 +41,6 @@ def setup(app, make_user, make_debrief):
         ids["ref"] = db.session.get(Debrief, d).reference
     ids["due"], ids["d"] = due, d
     return ids
-
-
-def as_user(new_client, username):
-    c = new_client()
-    assert login(c, username).status_code == 302
-    return c
-
-
-def post(c, path, data, **kw):
-    return c.post_form(path, data, token_from="/actions", **kw)
 
 
 def stored(app, action_id) -> Action:

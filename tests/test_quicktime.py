@@ -6,23 +6,21 @@ Deadlines are measured against `app.quicktime.services.now`, which each test fix
 the tests are collected."""
 from __future__ import annotations
 
-import email
 import re
 from datetime import date, datetime, timedelta, timezone
-from email import policy as email_policy
 
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, QuickLearning
-from tests.conftest import login, run_in_threads
+from tests.conftest import MAIL_BASE, login, run_in_threads, received
 from tests.live import free_port
 
 UTC = timezone.utc
 # Saturday 28 March 2026, noon: the UK clocks go forward in the night, so 48 hours on is 13:00 BST on Monday.
 NOW = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
-BASE = "https://hpd.example.police.uk"
+BASE = MAIL_BASE
 
 
 @pytest.fixture
@@ -39,23 +37,6 @@ def clock(monkeypatch):
     c = Clock()
     monkeypatch.setattr(services, "now", lambda: c.now)
     return c
-
-
-@pytest.fixture
-def inbox(app, smtp_server):
-    controller, handler = smtp_server
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="debriefs@force.example",
-                      BASE_URL=BASE)
-    return handler.messages
-
-
-def received(messages):
-    out = []
-    for rcpts, raw in messages:
-        msg = email.message_from_bytes(raw, policy=email_policy.default)
-        body = msg.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
-        out.append((rcpts[0], str(msg["Subject"]).strip(), body))
-    return out
 
 
 @pytest.fixture

@@ -2,45 +2,18 @@
 server on loopback, sent once per address and period however many runs there are."""
 from __future__ import annotations
 
-import email
 import threading
 from datetime import date, timedelta
-from email import policy as email_policy
 
-import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Action, AuditEvent, Debrief, Extension, ReminderSent, User
-from tests.conftest import run_in_threads, team_id
+from tests.conftest import MAIL_BASE, run_in_threads, team_id, received
 from tests.live import free_port
 
 ON = date(2026, 11, 24)  # a Tuesday in ISO week 2026-W48
-BASE = "https://hpd.example.police.uk"
-
-
-@pytest.fixture
-def inbox(app, smtp_server):
-    """Mail configured to go to the loopback server; the list of what it received."""
-    controller, handler = smtp_server
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="debriefs@force.example",
-                      BASE_URL=BASE)
-    return handler.messages
-
-
-def received(messages) -> list[tuple[str, str, str]]:
-    """(recipient, subject, plain body) of each message, in arrival order."""
-    out = []
-    for rcpts, raw in messages:
-        msg = email.message_from_bytes(raw, policy=email_policy.default)
-        (rcpt,) = rcpts
-        assert msg["To"] == rcpt
-        # As a mail client shows them: a subject that fits on one line may be folded straight after
-        # "Subject:", and unfolding leaves the space that any client drops; SMTP carries CRLF line ends.
-        subject = str(msg["Subject"]).lstrip()
-        body = msg.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
-        out.append((rcpt, subject, body))
-    return out
+BASE = MAIL_BASE
 
 
 def by_recipient(messages) -> dict[str, tuple[str, str]]:
