@@ -205,9 +205,19 @@ def masked_pages(app, reviewer_client, debrief_id: int) -> dict:
         for username, role in (("partner", "partner"), ("wg2", "working_group")):
             create_user(username=username, full_name=username.title(), email=None, roles=[role], password=PASSWORD,
                         must_change_password=False, agency_id=probation if role == "partner" else None)
-        services.add_participant(db.session.get(Debrief, debrief_id),
-                                 db.session.scalar(sa.select(User).where(User.username == "partner")),
-                                 db.session.scalar(sa.select(User).where(User.username == "lead")))
+        debrief = db.session.get(Debrief, debrief_id)
+        partner_user = db.session.scalar(sa.select(User).where(User.username == "partner"))
+        services.add_participant(debrief, partner_user, db.session.scalar(sa.select(User).where(User.username == "lead")))
+        # A partner reads case material once they have acknowledged the meeting's confidentiality terms.
+        from datetime import datetime, timedelta, timezone
+
+        from app.meetings import services as meetings
+
+        if debrief.meeting is None:
+            meetings.schedule(debrief, {"starts_at": datetime.now(timezone.utc) + timedelta(days=7),
+                                        "duration_minutes": 60, "venue": "Room 1", "online_link": None,
+                                        "chair": None, "note_taker": None}, version=0)
+        meetings.acknowledge(meetings.invite_user(debrief.meeting, partner_user), partner_user)
     people = subjects_everywhere(app)
     name_some_entries(app, debrief_id)
     partner, wg = signed_in_client(app, "partner"), signed_in_client(app, "wg2")
