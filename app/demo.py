@@ -246,17 +246,12 @@ def _demo_quick_time(debrief, actor) -> None:
 
 def _demo_meeting(debrief, days_after_incident: int) -> None:
     """A meeting held in the past with fictional attendees."""
-    from datetime import datetime, time, timedelta
-    from zoneinfo import ZoneInfo
+    from datetime import time, timedelta
 
     from app.meetings import services as meetings
     from app.models import User
 
-    day = debrief.incident_date + timedelta(days=days_after_incident)
-    start = datetime.combine(day, time(10, 0), tzinfo=ZoneInfo("Europe/London")).astimezone(ZoneInfo("UTC"))
-    meetings.schedule(debrief, {"starts_at": start, "duration_minutes": 120, "venue": "Room 2, Headquarters",
-                                "online_link": None, "chair": "Head of Public Protection",
-                                "note_taker": "Review team assistant"}, version=0)
+    start = _schedule_demo(debrief, debrief.incident_date + timedelta(days=days_after_incident), time(10, 0))
     meeting = debrief.meeting
     member = db.session.scalar(select(User).where(User.username == "member"))
     if member:
@@ -280,21 +275,30 @@ def _demo_meeting(debrief, days_after_incident: int) -> None:
         meetings.fold(contribution, reviewer, questions[0], contribution.version)
 
 
+def _schedule_demo(debrief, day, at):
+    """The demo's meeting for a debrief on `day` at `at` (UK time), in the same room with the same chair."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from app.meetings import services as meetings
+
+    start = datetime.combine(day, at, tzinfo=ZoneInfo("Europe/London")).astimezone(ZoneInfo("UTC"))
+    meetings.schedule(debrief, {"starts_at": start, "duration_minutes": 120, "venue": "Room 2, Headquarters",
+                                "online_link": None, "chair": "Head of Public Protection",
+                                "note_taker": "Review team assistant"}, version=0)
+    return start
+
+
 def _demo_upcoming_meeting(debrief) -> None:
     """A meeting in three days with the demo member and partner invited: the partner sees the confidentiality
     terms before any case material, and both may send their agency's contribution to the key questions."""
-    from datetime import datetime, time, timedelta
-    from zoneinfo import ZoneInfo
+    from datetime import time, timedelta
 
     from app.debriefs.timeliness import today
     from app.meetings import services as meetings
     from app.models import User
 
-    day = today() + timedelta(days=3)
-    start = datetime.combine(day, time(14, 0), tzinfo=ZoneInfo("Europe/London")).astimezone(ZoneInfo("UTC"))
-    meetings.schedule(debrief, {"starts_at": start, "duration_minutes": 120, "venue": "Room 2, Headquarters",
-                                "online_link": None, "chair": "Head of Public Protection",
-                                "note_taker": "Review team assistant"}, version=0)
+    _schedule_demo(debrief, today() + timedelta(days=3), time(14, 0))
     for username in ("member", "partner"):
         user = db.session.scalar(select(User).where(User.username == username))
         if user:

@@ -95,10 +95,10 @@ def drill(scope: Scope, args: dict, targets: dict[str, int], on: date) -> Drill:
                 learning_theme.c.theme_id == theme)
             title = f"Learning on the theme {db.session.scalar(select(Theme.name).where(Theme.id == theme)) or '?'}, {p}"
         elif measure == "repeat":
-            from app.governance.measures import repeats_earlier
+            from app.governance.measures import repeats_earlier, tied_to_earlier
 
             if answer == "linked":
-                stmt = stmt.where(lp.c.repeats_point_id.is_not(None) | lp.c.repeats_exchange_id.is_not(None))
+                stmt = stmt.where(tied_to_earlier(lp))
                 title = f"Repeat learning tied to the earlier learning it repeats, recorded in {p}"
             else:
                 stmt = stmt.where(repeats_earlier(lp))

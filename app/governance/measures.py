@@ -242,20 +242,22 @@ def themes(scope: Scope) -> dict:
              "trend": [trend.get(t, {}).get(month_number(a), 0) for _, a, _ in months]}
             for t in set(freq) | set(trend)]
     rows.sort(key=lambda r: (-r["count"].value, -sum(r["trend"]), r["theme"]))
-    linked = (lp.c.repeats_point_id.is_not(None)) | (lp.c.repeats_exchange_id.is_not(None))
     total, repeats, tied = db.session.execute(
-        select(func.count(), func.count().filter(repeats_earlier(lp)), func.count().filter(linked))).one()
+        select(func.count(), func.count().filter(repeats_earlier(lp)), func.count().filter(tied_to_earlier(lp)))).one()
     return {"rows": rows, "months": [a.strftime("%b %y") for _, a, _ in months],
             "repeat": _share(repeats, total, {"measure": "repeat"}),
             "repeat_linked": Figure(tied, {"measure": "repeat", "answer": "linked"}),
             "points": Figure(total, {"measure": "learning"})}
 
 
+def tied_to_earlier(lp):
+    """A learning point linked to the exact earlier learning it repeats (ours, or another force's)."""
+    return lp.c.repeats_point_id.is_not(None) | lp.c.repeats_exchange_id.is_not(None)
+
+
 def repeats_earlier(lp):
-    """A learning point repeats earlier learning when it says so, or is tied to the exact earlier point (ours,
-    or another force's)."""
-    return ((lp.c.repeat != Repeat.NEW.value) | lp.c.repeats_point_id.is_not(None)
-            | lp.c.repeats_exchange_id.is_not(None))
+    """A learning point repeats earlier learning when it says so, or is tied to the exact earlier point."""
+    return (lp.c.repeat != Repeat.NEW.value) | tied_to_earlier(lp)
 
 
 def _months(period: Period) -> list[tuple[str, date, date]]:

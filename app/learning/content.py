@@ -15,16 +15,13 @@ from typing import ClassVar
 from datetime import datetime
 
 from flask import current_app, render_template
-from sqlalchemy import select
 
 from app import disclosure
 from app.dates import long_date, month_year
 from app.exports import issuer
-from app.extensions import db
 from app.models import (
     Attendance,
     Debrief,
-    Finding,
     LearningDocument,
     LearningKind,
     LearningPoint,
@@ -212,15 +209,13 @@ def _meeting(d: Debrief, internal: bool) -> list:
     return blocks
 
 
-def findings_for(debrief: Debrief) -> dict[int, Finding]:
-    return {f.position: f for f in db.session.scalars(select(Finding).where(Finding.debrief_id == debrief.id))}
-
-
 def _findings(d: Debrief, p) -> list:
     questions = p.questions if p else []
     if not questions:
         return [Para("No key questions were set.")]
-    found = findings_for(d)
+    from app.meetings.services import findings
+
+    found = findings(d.id)
     blocks = []
     for i, q in enumerate(questions, start=1):
         blocks.append(Heading(f"Question {i}. {q}"))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.extensions import db
+from app.numbering import next_number
 from app.versioning import StaleEdit
 from app.models import (
     Action,
@@ -29,11 +30,6 @@ def active_themes() -> list[Theme]:
     return list(db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name)))
 
 
-def _next_number(model, debrief: Debrief) -> int:
-    db.session.scalars(select(Debrief).where(Debrief.id == debrief.id).with_for_update()).one()
-    return (db.session.scalar(select(func.max(model.number)).where(model.debrief_id == debrief.id)) or 0) + 1
-
-
 def _links(debrief: Debrief, theme_ids, entry_ids):
     themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(theme_ids or [-1]))))
     entries = list(db.session.scalars(select(ChronologyEntry).where(
@@ -44,7 +40,7 @@ def _links(debrief: Debrief, theme_ids, entry_ids):
 
 def add_learning(debrief: Debrief, data: dict) -> LearningPoint:
     themes, entries = _links(debrief, data["theme_ids"], data["entry_ids"])
-    point = LearningPoint(debrief_id=debrief.id, number=_next_number(LearningPoint, debrief),
+    point = LearningPoint(debrief_id=debrief.id, number=next_number(LearningPoint, debrief.id),
                           statement=data["statement"], kind=data["kind"], repeat=data["repeat"], themes=themes,
                           evidence=entries)
     db.session.add(point)
@@ -99,7 +95,7 @@ def add_action(debrief: Debrief, point: LearningPoint | None, data: dict) -> Act
     data = dict(data)
     theme_ids = data.pop("theme_ids", None) or ([t.id for t in point.themes] if point else [])
     action = Action(debrief_id=debrief.id, learning_id=point.id if point else None,
-                    number=_next_number(Action, debrief), **data)
+                    number=next_number(Action, debrief.id), **data)
     action.themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(theme_ids or [-1]))))
     db.session.add(action)
     db.session.flush()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from app import audit, notices, process_settings
 from app.extensions import db
+from app.numbering import next_number
 from app.models import Debrief, DebriefParticipant, QuickLearning, Role, User, UserRole
 from app.models.types import utcnow
 from app.permissions import scoped
@@ -107,17 +108,9 @@ def possible_owners(debrief: Debrief) -> list[User]:
 
 # ---- writes -----------------------------------------------------------------------------------------------
 
-def _next_number(debrief: Debrief) -> int:
-    """The next Q-number. The debrief's row is locked first (as for learning points and actions), so two
-    reviewers recording at once queue and never get the same number."""
-    db.session.scalars(select(Debrief).where(Debrief.id == debrief.id).with_for_update()).one()
-    return (db.session.scalar(select(func.max(QuickLearning.number))
-                              .where(QuickLearning.debrief_id == debrief.id)) or 0) + 1
-
-
 def record(debrief: Debrief, data: dict, actor) -> tuple[QuickLearning, str | None]:
     """Record urgent learning; returns it and how its owner was told (None: the owner recorded it)."""
-    item = QuickLearning(debrief_id=debrief.id, number=_next_number(debrief), created_at=now(),
+    item = QuickLearning(debrief_id=debrief.id, number=next_number(QuickLearning, debrief.id), created_at=now(),
                          created_by_id=actor.id if actor else None, **{k: data[k] for k in FIELDS})
     db.session.add(item)
     db.session.flush()
