@@ -210,6 +210,12 @@ def smtp_server():
     controller.stop()
 
 
+# Random hex that a page may show (a request's reference on an error page, a hash in the audit log) can hold a
+# planted number such as 48213 or 1980 by chance (about one page in 5,000 for a four-digit one in a 16-digit
+# reference): it is never case data, so tests that look for planted data blank it first.
+RANDOM_HEX = re.compile(r"\b[0-9a-f]{16,}\b")
+
+
 MAIL_BASE = "https://hpd.example.police.uk"  # the BASE_URL links in mail point to while `inbox` is in use
 
 

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from app.disclosure import NOT_CASE_TEXT, case_text_columns
 from app.extensions import db
-from tests.conftest import login
+from tests.conftest import RANDOM_HEX, login
 
 REF = "OCC/48213/26"
 DOB = date(1988, 7, 14)
@@ -47,10 +47,6 @@ FOUND = [re.compile(p, re.IGNORECASE) for p in (
     r"wei(?:ss|ß)", r"ab3\s*9qx",
     r"14\W{1,3}0?7\W{1,3}(?:19)?88|1988\W0?7\W14|14(?:th)?\s+jul(?:y)?\s+1988", r"(?<![\w-])zeb(?![\w-])")] + [re.compile(r"(?<!\w)Z\.?\s?Q(?!\w)")]
 _TOKENS = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*|("X-CSRFToken": ")[^"]*|(/reset/)[\w.-]+')
-# Random hex that a page may show (a request's reference on an error page, a hash in the audit log) can hold a
-# planted number such as 48213 by chance (about one page in 100,000 for a 16-digit reference): it is never
-# case data, so it is blanked before counting, like the tokens above.
-_RANDOM_HEX = re.compile(r"\b[0-9a-f]{16,}\b")
 
 ROLES = ["reviewer", "member", "partner", "wgroup", "board", "auditor", "admin"]
 # Every download that is a POST, with what it needs; a new one must be added here (checked below).
@@ -73,7 +69,7 @@ SEEN: dict[str, str] = {}  # one example of each leak, for the failure message
 
 
 def count(text: str) -> int:
-    text = _RANDOM_HEX.sub("#", _TOKENS.sub(lambda m: m.group(0)[:12], text))
+    text = RANDOM_HEX.sub("#", _TOKENS.sub(lambda m: m.group(0)[:12], text))
     text = unicodedata.normalize("NFC", html.unescape(text))
     total = 0
     for p in FOUND:
